@@ -1,0 +1,22 @@
+"""What ``dlflash check`` runs over a loaded deck, beyond loading it.
+
+Each check is a function ``(project, cards) -> Iterable[Problem]``; a feature
+adds its own to ``CHECKS``. Errors fail ``check`` (and so ``make deck``);
+warnings are shown and pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+
+from dlflash.config import Project
+from dlflash.model import CardSet, Problem
+
+Check = Callable[[Project, CardSet], Iterable[Problem]]
+
+CHECKS: list[tuple[str, Check]] = []
+
+
+def run_checks(project: Project, cards: CardSet) -> Iterator[Problem]:
+    for _name, check in CHECKS:
+        yield from check(project, cards)

@@ -1,0 +1,42 @@
+"""The click group: the only place that prints problems and chooses exit codes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from dlflash.errors import DlflashError, ProblemsError
+
+
+class DlflashGroup(click.Group):
+    """Turns every ``DlflashError`` into its lines on stderr and its exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ProblemsError as exc:
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            errors = sum(1 for p in exc.problems if p.severity == "error")
+            click.echo(f"{errors} problem{'s' if errors != 1 else ''} found", err=True)
+            ctx.exit(exc.exit_code)
+        except DlflashError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+@click.group(cls=DlflashGroup)
+@click.version_option(package_name="dlflash")
+def main() -> None:
+    """dlflash: a deep-learning cheatsheet as a verified Anki deck."""
+
+
+cards_option = click.option(
+    "--cards",
+    "cards_dir",
+    default="cards",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Folder with cheatsheet.md and the NN-section.yaml card files.",
+)

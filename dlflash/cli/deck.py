@@ -1,0 +1,26 @@
+"""``dlflash check`` and ``dlflash build``: validate the sources, write the deck."""
+
+from __future__ import annotations
+
+import click
+
+from dlflash.checks import run_checks
+from dlflash.cli.app import cards_option, main
+from dlflash.config import load_project
+from dlflash.errors import ProblemsError
+from dlflash.load import load_cards
+
+
+@main.command()
+@cards_option
+def check(cards_dir: str) -> None:
+    """Validate the card files and run every check; write nothing."""
+    project = load_project(cards_dir)
+    cards = load_cards(project.cards_dir)
+    problems = list(run_checks(project, cards))
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise ProblemsError(problems)
+    for warning in problems:
+        click.echo(f"{warning} (warning)", err=True)
+    click.echo(f"ok: {len(cards.cards)} cards in {len(cards.files)} files")

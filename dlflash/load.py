@@ -1,0 +1,300 @@
+"""Stage 2 of loading: card files to typed ``Card`` values, or every problem at once.
+
+Validators are generators of ``Problem`` (the way python/peps' check-peps.py
+yields ``(line, message)``); ``load_cards`` runs all of them over all files and
+raises one ``ProblemsError`` carrying everything, so a person fixes a whole
+file in one pass.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from dlflash.errors import ProblemsError, UsageError
+from dlflash.model import CARD_TYPES, Card, CardFile, CardSet, CardType, FormulaSpec, Problem, Source
+from dlflash.yamlsource import YNode, parse_yaml
+
+CARD_FILE_RE = re.compile(r"^(\d\d)-([a-z0-9]+(?:-[a-z0-9]+)*)\.yaml$")
+CARD_FILE_GLOB = "[0-9][0-9]-*.yaml"
+ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+TAG_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*(?:::[a-z0-9]+(?:[-_][a-z0-9]+)*)*$")
+CLOZE_RE = re.compile(r"\{\{c\d+::")
+# `$x$` or `$$x$$` outside code: Anki shows such text raw (`$` is not a delimiter there)
+DOLLAR_MATH_RE = re.compile(r"\$\$|\$[^$\s][^$\n]*\$")
+CODE_RE = re.compile(r"```.*?```|`[^`\n]*`", re.DOTALL)
+# Long fields are almost always a mistake (a pasted file); far above any card.
+MAX_FIELD_CHARS = 20_000
+
+FILE_FIELDS = ("title", "cards")
+TEXT_FIELDS = ("front", "back", "text", "extra", "long_answer")
+LIST_FIELDS = ("tags", "covers", "media", "aliases")
+CARD_FIELDS = ("id", "type", *TEXT_FIELDS, *LIST_FIELDS, "formula")
+REQUIRED: dict[str, tuple[str, ...]] = {
+    "basic": ("front", "back"),
+    "reversible": ("front", "back"),
+    "cloze": ("text",),
+}
+FORBIDDEN: dict[str, tuple[str, ...]] = {
+    "basic": ("text",),
+    "reversible": ("text",),
+    "cloze": ("front", "back"),
+}
+FORMULA_FIELDS = ("steps", "reference", "given")
+
+ProblemFactory = Callable[[int, str], Problem]
+
+
+def load_cards(directory: str | Path) -> CardSet:
+    """Load and validate every ``NN-section.yaml`` file below ``directory``."""
+    root = Path(directory)
+    if not root.is_dir():
+        raise UsageError(f"cards folder not found: {str(root)!r}")
+    paths = sorted(root.glob(CARD_FILE_GLOB))
+    problems: list[Problem] = []
+    files: list[CardFile] = []
+    for path in paths:
+        card_file, file_problems = load_card_file(path)
+        problems.extend(file_problems)
+        if card_file is not None:
+            files.append(card_file)
+    problems.extend(check_across_files(files))
+    if any(p.severity == "error" for p in problems):
+        raise ProblemsError(problems)
+    return CardSet(str(root), tuple(files))
+
+
+def load_card_file(path: Path) -> tuple[CardFile | None, list[Problem]]:
+    """Read one card file; return its cards (when readable) and all its problems."""
+    name = str(path)
+    match = CARD_FILE_RE.match(path.name)
+    if match is None:
+        return None, [Problem(Source(name, 1), f"file name must be NN-section.yaml in kebab-case: {path.name!r}")]
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = path.read_bytes()[: exc.start].count(b"\n") + 1
+        return None, [Problem(Source(name, line), f"file must be UTF-8: byte {exc.object[exc.start]:#04x} is not")]
+    if "\t" in text:
+        line = text[: text.index("\t")].count("\n") + 1
+        return None, [Problem(Source(name, line), "tabs are not allowed in card files: indent with spaces")]
+    tree, problems = parse_yaml(text.replace("\r\n", "\n"), name)
+    if tree is None:
+        return None, problems
+    if tree.kind != "map":
+        problems.append(Problem(Source(name, tree.line), f"file must be a mapping with 'title' and 'cards', not {tree.kind_name}"))
+        return None, problems
+    problems.extend(_unknown_keys(tree, FILE_FIELDS, name, None))
+    title = tree.get("title")
+    if title is None:
+        problems.append(Problem(Source(name, 1), "missing field 'title'"))
+    elif title.kind != "str" or not title.text.strip():
+        problems.append(Problem(Source(name, title.line), f"'title' must be a non-empty string: {title.text!r}"))
+    cards_node = tree.get("cards")
+    cards: list[Card] = []
+    if cards_node is None:
+        problems.append(Problem(Source(name, 1), "missing field 'cards'"))
+    elif cards_node.kind != "seq":
+        problems.append(Problem(Source(name, cards_node.line), f"'cards' must be a list, not {cards_node.kind_name}"))
+    else:
+        for node in cards_node.items:
+            card, card_problems = _load_card(node, name)
+            problems.extend(card_problems)
+            if card is not None:
+                cards.append(card)
+    card_file = CardFile(
+        path=name,
+        number=int(match.group(1)),
+        slug=match.group(2),
+        title=title.text.strip() if title is not None and title.kind == "str" else match.group(2),
+        cards=tuple(cards),
+    )
+    return card_file, problems
+
+
+def _load_card(node: YNode, path: str) -> tuple[Card | None, list[Problem]]:
+    if node.kind != "map":
+        return None, [Problem(Source(path, node.line), f"each card must be a mapping, not {node.kind_name}")]
+    id_node = node.get("id")
+    card_id = id_node.text if id_node is not None and id_node.kind == "str" else None
+    problems = list(_card_problems(node, path, card_id))
+    if any(p.severity == "error" for p in problems):
+        return None, problems
+    assert card_id is not None
+    values = {k.text: v for k, v in node.pairs}
+    card_type: CardType = values["type"].text  # type: ignore[assignment]
+    card = Card(
+        id=card_id,
+        type=card_type,
+        source=Source(path, node.line),
+        **{f: values[f].text for f in TEXT_FIELDS if f in values},  # type: ignore[arg-type]
+        **{f: tuple(i.text for i in values[f].items) for f in LIST_FIELDS if f in values},  # type: ignore[arg-type]
+        formula=_formula(values["formula"], path) if "formula" in values else None,
+    )
+    return card, problems
+
+
+def _card_problems(node: YNode, path: str, card_id: str | None) -> Iterator[Problem]:
+    def problem(line: int, message: str) -> Problem:
+        return Problem(Source(path, line), message, card_id)
+
+    yield from _unknown_keys(node, CARD_FIELDS, path, card_id)
+    id_node = node.get("id")
+    if id_node is None:
+        yield problem(node.line, "missing field 'id'")
+    elif id_node.kind != "str":
+        yield problem(id_node.line, f"'id' must be a string, not {id_node.kind_name}: {id_node.text!r} (quote it)")
+    elif not ID_RE.match(id_node.text):
+        yield problem(id_node.line, f"'id' must be lower-case kebab-case: {id_node.text!r}")
+    type_node = node.get("type")
+    if type_node is None:
+        yield problem(node.line, "missing field 'type'")
+        return
+    if type_node.text not in CARD_TYPES or type_node.kind != "str":
+        yield problem(type_node.line, f"'type' must be one of {', '.join(CARD_TYPES)}: {type_node.text!r}{_did_you_mean(type_node.text, CARD_TYPES)}")
+        return
+    card_type = type_node.text
+    for name in REQUIRED[card_type]:
+        if node.get(name) is None:
+            yield problem(node.line, f"missing field {name!r} (required for a {card_type} card)")
+    for name in FORBIDDEN[card_type]:
+        value = node.get(name)
+        if value is not None:
+            yield problem(value.line, f"field {name!r} is not used by a {card_type} card")
+    for name in TEXT_FIELDS:
+        value = node.get(name)
+        if value is not None:
+            yield from _text_problems(name, value, problem)
+    for name in LIST_FIELDS:
+        value = node.get(name)
+        if value is not None:
+            yield from _list_problems(name, value, problem)
+    text = node.get("text")
+    if card_type == "cloze" and text is not None and text.kind == "str" and not CLOZE_RE.search(text.text):
+        yield problem(text.line, "a cloze card needs at least one deletion '{{c1::...}}'")
+    formula = node.get("formula")
+    if formula is not None:
+        yield from _formula_problems(formula, problem)
+
+
+def _text_problems(name: str, value: YNode, problem: ProblemFactory) -> Iterator[Problem]:
+    if value.kind != "str":
+        yield problem(value.line, f"{name!r} must be a string, not {value.kind_name}: {value.text!r} (quote it)")
+        return
+    if not value.text.strip():
+        yield problem(value.line, f"{name!r} must not be empty")
+    if len(value.text) > MAX_FIELD_CHARS:
+        yield problem(value.line, f"{name!r} must be at most {MAX_FIELD_CHARS} characters, not {len(value.text)}")
+        return
+    dollar = DOLLAR_MATH_RE.search(CODE_RE.sub("", value.text))
+    if dollar:
+        yield problem(value.line, f"math must use \\( \\) or \\[ \\], not $ (Anki does not read $): {dollar.group(0)!r}")
+
+
+def _list_problems(name: str, value: YNode, problem: ProblemFactory) -> Iterator[Problem]:
+    if value.kind != "seq":
+        yield problem(value.line, f"{name!r} must be a list, not {value.kind_name}: {value.text!r}")
+        return
+    for item in value.items:
+        if item.kind != "str":
+            yield problem(item.line, f"each of {name!r} must be a string, not {item.kind_name}: {item.text!r}")
+        elif name == "tags" and not TAG_RE.match(item.text):
+            yield problem(item.line, f"a tag must be lower-case words joined by '-' or '::': {item.text!r}")
+        elif name == "aliases" and not ID_RE.match(item.text):
+            yield problem(item.line, f"an alias must be a former card id in kebab-case: {item.text!r}")
+        elif name == "media" and (Path(item.text).name != item.text or item.text.startswith(".")):
+            yield problem(item.line, f"a media entry must be a bare file name inside the cards folder: {item.text!r}")
+
+
+def _formula_problems(node: YNode, problem: ProblemFactory) -> Iterator[Problem]:
+    if node.kind != "map":
+        yield problem(node.line, f"'formula' must be a mapping with 'steps' and 'reference', not {node.kind_name}")
+        return
+    steps = node.get("steps")
+    if steps is None:
+        yield problem(node.line, "'formula' is missing 'steps'")
+    elif steps.kind == "seq":
+        for item in steps.items:
+            if item.kind != "str":
+                yield problem(item.line, f"each formula step must be a string, not {item.kind_name}: {item.text!r}")
+    elif steps.kind != "str":
+        yield problem(steps.line, f"'steps' must be a string or a list of strings, not {steps.kind_name}")
+    reference = node.get("reference")
+    if reference is None:
+        yield problem(node.line, "'formula' is missing 'reference'")
+    elif reference.kind != "str":
+        yield problem(reference.line, f"'reference' must be a string, not {reference.kind_name}: {reference.text!r}")
+    given = node.get("given")
+    if given is not None:
+        if given.kind != "map":
+            yield problem(given.line, f"'given' must map each symbol to its domain, not {given.kind_name}")
+        else:
+            for key, value in given.pairs:
+                if value.kind != "str":
+                    yield problem(value.line, f"the domain of {key.text!r} must be a string like 'real[n]': {value.text!r}")
+
+
+def _formula(node: YNode, path: str) -> FormulaSpec:
+    steps = node.get("steps")
+    assert steps is not None
+    step_nodes = steps.items if steps.kind == "seq" else (steps,)
+    given = node.get("given")
+    reference = node.get("reference")
+    assert reference is not None
+    return FormulaSpec(
+        steps=tuple(s.text for s in step_nodes),
+        step_lines=tuple(s.line for s in step_nodes),
+        reference=reference.text,
+        given=tuple((k.text, v.text) for k, v in given.pairs) if given is not None else (),
+        source=Source(path, node.line),
+        options=tuple((k.text, _plain(v)) for k, v in node.pairs if k.text not in FORMULA_FIELDS),
+    )
+
+
+def _plain(node: YNode) -> object:
+    if node.kind == "seq":
+        return tuple(_plain(i) for i in node.items)
+    if node.kind == "map":
+        return tuple((k.text, _plain(v)) for k, v in node.pairs)
+    return node.text
+
+
+def _unknown_keys(node: YNode, known: tuple[str, ...], path: str, card_id: str | None) -> Iterator[Problem]:
+    for key, _ in node.pairs:
+        if key.text not in known:
+            yield Problem(Source(path, key.line), f"unknown field {key.text!r}{_did_you_mean(key.text, known)}", card_id)
+
+
+def _did_you_mean(word: str, choices: tuple[str, ...] | list[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def did_you_mean(word: str, choices: tuple[str, ...] | list[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest choice, or the empty string."""
+    return _did_you_mean(word, choices)
+
+
+def check_across_files(files: list[CardFile]) -> Iterator[Problem]:
+    """Ids and aliases are one namespace across all files; so are file numbers."""
+    numbers: dict[int, str] = {}
+    for f in files:
+        if f.number in numbers:
+            yield Problem(Source(f.path, 1), f"file number {f.number:02d} is already used by {numbers[f.number]}")
+        numbers.setdefault(f.number, f.path)
+    owners: dict[str, Card] = {}
+    folded: dict[str, Card] = {}
+    for card in (c for f in files for c in f.cards):
+        for name in (card.id, *card.aliases):
+            what = "id" if name == card.id else "alias"
+            if name in owners:
+                first = owners[name]
+                yield Problem(card.source, f"{what} {name!r} is already used by [{first.id}] at {first.source}", card.id)
+                continue
+            if name.casefold() in folded:
+                first = folded[name.casefold()]
+                yield Problem(card.source, f"{what} {name!r} differs only in case from [{first.id}] at {first.source}", card.id)
+            owners[name] = card
+            folded[name.casefold()] = card

@@ -1,0 +1,144 @@
+"""Stage 1 of loading: YAML text to a tree of located values (``YNode``).
+
+PyYAML's safe composer gives nodes with their marks; we never call a
+constructor for an unknown tag, so ``!!python/...`` cannot run anything, and
+every scalar keeps the text the user typed, so that a validator can say
+"``yes`` is a boolean" instead of silently taking ``True``. Alias expansion is
+counted, so a "billion laughs" document stops at a fixed budget.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+import yaml
+
+from dlflash.model import Problem, Source
+
+Kind = Literal["str", "int", "float", "bool", "null", "map", "seq"]
+
+# Aliases may repeat a subtree; a card file of ~100 cards has a few thousand
+# nodes, so a budget far above that only stops deliberate expansion bombs.
+MAX_NODES = 200_000
+
+_SCALAR_KINDS: dict[str, Kind] = {
+    "tag:yaml.org,2002:str": "str",
+    "tag:yaml.org,2002:int": "int",
+    "tag:yaml.org,2002:float": "float",
+    "tag:yaml.org,2002:bool": "bool",
+    "tag:yaml.org,2002:null": "null",
+}
+
+KIND_NAMES: dict[Kind, str] = {
+    "str": "a string",
+    "int": "an integer",
+    "float": "a number",
+    "bool": "a boolean",
+    "null": "empty (null)",
+    "map": "a mapping",
+    "seq": "a list",
+}
+
+
+@dataclass(frozen=True)
+class YNode:
+    """A YAML value with its line. ``text`` is the scalar as typed."""
+
+    kind: Kind
+    line: int
+    text: str = ""
+    items: tuple[YNode, ...] = ()
+    pairs: tuple[tuple[YNode, YNode], ...] = ()
+
+    @property
+    def kind_name(self) -> str:
+        return KIND_NAMES[self.kind]
+
+    def get(self, key: str) -> YNode | None:
+        for k, v in self.pairs:
+            if k.text == key:
+                return v
+        return None
+
+
+class _Budget:
+    def __init__(self) -> None:
+        self.left = MAX_NODES
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def parse_yaml(text: str, path: str) -> tuple[YNode | None, list[Problem]]:
+    """Parse one YAML document; return its tree or the problems that stop it."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        what = exc.problem or exc.context or "invalid YAML"
+        return None, [Problem(Source(path, line), f"YAML syntax error: {what}")]
+    except yaml.YAMLError as exc:
+        return None, [Problem(Source(path, 1), f"YAML error: {exc}")]
+    if root is None:
+        return None, [Problem(Source(path, 1), "file is empty: it must be a mapping with 'title' and 'cards'")]
+    problems: list[Problem] = []
+    try:
+        tree = _convert(root, path, problems, _Budget())
+    except _TooLarge:
+        line = root.start_mark.line + 1
+        return None, [
+            Problem(Source(path, line), f"document expands to more than {MAX_NODES} values (alias bomb?)")
+        ]
+    return tree, problems
+
+
+def _convert(node: yaml.Node, path: str, problems: list[Problem], budget: _Budget) -> YNode:
+    budget.left -= 1
+    if budget.left < 0:
+        raise _TooLarge
+    line = node.start_mark.line + 1
+    if isinstance(node, yaml.ScalarNode):
+        kind = _SCALAR_KINDS.get(node.tag)
+        if kind is None:
+            problems.append(Problem(Source(path, line), f"tag is not allowed: {node.tag!r}"))
+            kind = "null"
+        return YNode(kind, line, text=node.value)
+    if isinstance(node, yaml.SequenceNode):
+        if node.tag != "tag:yaml.org,2002:seq":
+            problems.append(Problem(Source(path, line), f"tag is not allowed: {node.tag!r}"))
+        return YNode("seq", line, items=tuple(_convert(n, path, problems, budget) for n in node.value))
+    assert isinstance(node, yaml.MappingNode)
+    if node.tag != "tag:yaml.org,2002:map":
+        problems.append(Problem(Source(path, line), f"tag is not allowed: {node.tag!r}"))
+    pairs = tuple(_convert_pairs(node, path, problems, budget))
+    return YNode("map", line, pairs=pairs)
+
+
+def _convert_pairs(
+    node: yaml.MappingNode, path: str, problems: list[Problem], budget: _Budget
+) -> Iterator[tuple[YNode, YNode]]:
+    seen: dict[str, int] = {}
+    for key_node, value_node in node.value:
+        key = _convert(key_node, path, problems, budget)
+        if key.kind == "seq" or key.kind == "map":
+            problems.append(Problem(Source(path, key.line), "mapping keys must be plain names"))
+            continue
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            problems.append(Problem(Source(path, key.line), "merge keys ('<<') are not allowed"))
+            continue
+        if key.text in seen:
+            problems.append(
+                Problem(
+                    Source(path, key.line),
+                    f"duplicate key {key.text!r} (first at line {seen[key.text]})",
+                )
+            )
+            continue
+        seen[key.text] = key.line
+        yield key, _convert(value_node, path, problems, budget)
