@@ -127,6 +127,7 @@ class RenderedNote:
 
     card_id: str
     guid: str
+    source: Source
     note_type: CardType
     deck_name: str
     fields: tuple[str, ...]
