@@ -52,5 +52,7 @@ def load_project(cards_dir: str | Path = DEFAULT_CARDS) -> Project:
             raise UsageError(f"{pyproject}: invalid TOML: {exc}") from exc
     threshold = settings.get("coverage-threshold", 100)
     if not isinstance(threshold, int | float) or not 0 <= threshold <= 100:
-        raise UsageError(f"{pyproject}: [tool.dlflash] coverage-threshold must be a number from 0 to 100: {threshold!r}")
+        raise UsageError(
+            f"{pyproject}: [tool.dlflash] coverage-threshold must be a number from 0 to 100: {threshold!r}"
+        )
     return Project(cards_dir=cards, coverage_threshold=float(threshold))

@@ -84,7 +84,9 @@ def load_card_file(path: Path) -> tuple[CardFile | None, list[Problem]]:
     if tree is None:
         return None, problems
     if tree.kind != "map":
-        problems.append(Problem(Source(name, tree.line), f"file must be a mapping with 'title' and 'cards', not {tree.kind_name}"))
+        problems.append(
+            Problem(Source(name, tree.line), f"file must be a mapping with 'title' and 'cards', not {tree.kind_name}")
+        )
         return None, problems
     problems.extend(_unknown_keys(tree, FILE_FIELDS, name, None))
     title = tree.get("title")
@@ -153,7 +155,11 @@ def _card_problems(node: YNode, path: str, card_id: str | None) -> Iterator[Prob
         yield problem(node.line, "missing field 'type'")
         return
     if type_node.text not in CARD_TYPES or type_node.kind != "str":
-        yield problem(type_node.line, f"'type' must be one of {', '.join(CARD_TYPES)}: {type_node.text!r}{_did_you_mean(type_node.text, CARD_TYPES)}")
+        yield problem(
+            type_node.line,
+            f"'type' must be one of {', '.join(CARD_TYPES)}: {type_node.text!r}"
+            + _did_you_mean(type_node.text, CARD_TYPES),
+        )
         return
     card_type = type_node.text
     for name in REQUIRED[card_type]:
@@ -190,7 +196,9 @@ def _text_problems(name: str, value: YNode, problem: ProblemFactory) -> Iterator
         return
     dollar = DOLLAR_MATH_RE.search(CODE_RE.sub("", value.text))
     if dollar:
-        yield problem(value.line, f"math must use \\( \\) or \\[ \\], not $ (Anki does not read $): {dollar.group(0)!r}")
+        yield problem(
+            value.line, f"math must use \\( \\) or \\[ \\], not $ (Anki does not read $): {dollar.group(0)!r}"
+        )
 
 
 def _list_problems(name: str, value: YNode, problem: ProblemFactory) -> Iterator[Problem]:
@@ -233,7 +241,9 @@ def _formula_problems(node: YNode, problem: ProblemFactory) -> Iterator[Problem]
         else:
             for key, value in given.pairs:
                 if value.kind != "str":
-                    yield problem(value.line, f"the domain of {key.text!r} must be a string like 'real[n]': {value.text!r}")
+                    yield problem(
+                        value.line, f"the domain of {key.text!r} must be a string like 'real[n]': {value.text!r}"
+                    )
 
 
 def _formula(node: YNode, path: str) -> FormulaSpec:
@@ -264,7 +274,9 @@ def _plain(node: YNode) -> object:
 def _unknown_keys(node: YNode, known: tuple[str, ...], path: str, card_id: str | None) -> Iterator[Problem]:
     for key, _ in node.pairs:
         if key.text not in known:
-            yield Problem(Source(path, key.line), f"unknown field {key.text!r}{_did_you_mean(key.text, known)}", card_id)
+            yield Problem(
+                Source(path, key.line), f"unknown field {key.text!r}{_did_you_mean(key.text, known)}", card_id
+            )
 
 
 def _did_you_mean(word: str, choices: tuple[str, ...] | list[str]) -> str:
@@ -291,10 +303,14 @@ def check_across_files(files: list[CardFile]) -> Iterator[Problem]:
             what = "id" if name == card.id else "alias"
             if name in owners:
                 first = owners[name]
-                yield Problem(card.source, f"{what} {name!r} is already used by [{first.id}] at {first.source}", card.id)
+                yield Problem(
+                    card.source, f"{what} {name!r} is already used by [{first.id}] at {first.source}", card.id
+                )
                 continue
             if name.casefold() in folded:
                 first = folded[name.casefold()]
-                yield Problem(card.source, f"{what} {name!r} differs only in case from [{first.id}] at {first.source}", card.id)
+                yield Problem(
+                    card.source, f"{what} {name!r} differs only in case from [{first.id}] at {first.source}", card.id
+                )
             owners[name] = card
             folded[name.casefold()] = card

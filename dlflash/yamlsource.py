@@ -92,9 +92,7 @@ def parse_yaml(text: str, path: str) -> tuple[YNode | None, list[Problem]]:
         tree = _convert(root, path, problems, _Budget())
     except _TooLarge:
         line = root.start_mark.line + 1
-        return None, [
-            Problem(Source(path, line), f"document expands to more than {MAX_NODES} values (alias bomb?)")
-        ]
+        return None, [Problem(Source(path, line), f"document expands to more than {MAX_NODES} values (alias bomb?)")]
     return tree, problems
 
 

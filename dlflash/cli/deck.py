@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
+from dlflash.build import build_deck
 from dlflash.checks import run_checks
 from dlflash.cli.app import cards_option, main
-from dlflash.config import load_project
+from dlflash.config import DEFAULT_DECK, load_project
 from dlflash.errors import ProblemsError
 from dlflash.load import load_cards
 
@@ -24,3 +27,23 @@ def check(cards_dir: str) -> None:
     for warning in problems:
         click.echo(f"{warning} (warning)", err=True)
     click.echo(f"ok: {len(cards.cards)} cards in {len(cards.files)} files")
+
+
+@main.command()
+@cards_option
+@click.option(
+    "--out",
+    default=DEFAULT_DECK,
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="Where to write the .apkg.",
+)
+def build(cards_dir: str, out: str) -> None:
+    """Build the Anki package from the card files (and update cards/ledger.json)."""
+    project = load_project(cards_dir)
+    cards = load_cards(project.cards_dir)
+    report = build_deck(project, cards, Path(out))
+    click.echo(
+        f"wrote {report.out}: {report.notes} notes in {report.decks} decks, {report.media} media files; "
+        f"{len(report.changed)} notes with new content"
+    )

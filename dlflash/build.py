@@ -1,0 +1,54 @@
+"""The build: loaded cards to a written deck, with the ledger kept in step."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from dlflash.config import Project
+from dlflash.errors import ProblemsError
+from dlflash.export import plan_package, write_package
+from dlflash.ledger import now, read_ledger, write_ledger
+from dlflash.model import CardSet, Problem, RenderedNote
+from dlflash.render import render_deck
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    notes: int
+    decks: int
+    media: int
+    changed: tuple[str, ...]  # card ids whose note gets a new mtime
+    out: Path
+
+
+def media_files(project: Project, notes: tuple[RenderedNote, ...]) -> dict[str, Path]:
+    """Each card's media, found in ``cards/media/``; all missing files reported at once."""
+    found: dict[str, Path] = {}
+    problems = []
+    for note in notes:
+        for name in note.media:
+            path = project.cards_dir / "media" / name
+            if not path.is_file():
+                problems.append(Problem(note.source, f"media file must exist in {path.parent}: {name!r}", note.card_id))
+            found[name] = path
+    if problems:
+        raise ProblemsError(problems)
+    return found
+
+
+def build_deck(project: Project, cards: CardSet, out: Path, at: int | None = None) -> BuildReport:
+    """Render, advance the ledger for changed notes, write the ledger, then the .apkg.
+
+    The ledger is written first so that the package is the newest file and a
+    second ``make deck`` sees nothing to do.
+    """
+    notes = render_deck(project, cards)
+    media = media_files(project, notes)
+    old = read_ledger(project.ledger)
+    package = plan_package(notes, media, old, now() if at is None else at)
+    if package.ledger != old:
+        write_ledger(project.ledger, package.ledger)
+    write_package(package, out)
+    changed = tuple(n.card_id for n in notes if old.notes.get(n.card_id) != package.ledger.notes[n.card_id])
+    return BuildReport(len(notes), len({n.deck_name for n in notes}), len(media), changed, out)

@@ -1,0 +1,89 @@
+"""Stage: cards to note fields (HTML), tags and decks — what Anki will store.
+
+Everything a note shows is derived from the card's own content and the facts
+it covers, never from where the card sits (its file or line), so moving or
+reordering cards leaves their notes untouched in Anki.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from dlflash.config import Project
+from dlflash.facts import load_facts
+from dlflash.guids import note_guid
+from dlflash.markdown import to_html
+from dlflash.model import Card, CardSet, Fact, RenderedNote
+
+TAG_ROOT = "dlflash"
+_LEADING_NUMBER = re.compile(r"^\s*\d+\.\s*")
+CONTEXT_SEPARATOR = " \u203a "  # a single right-pointing angle quotation mark
+
+
+def render_deck(project: Project, cards: CardSet) -> tuple[RenderedNote, ...]:
+    """Render every card of the deck, in deck order."""
+    facts = {f.id: f for f in load_facts(project.cheatsheet)} if project.cheatsheet.is_file() else {}
+    return tuple(render_card(card, card_file.deck_name, facts) for card_file in cards.files for card in card_file.cards)
+
+
+def render_card(card: Card, deck_name: str, facts: Mapping[str, Fact]) -> RenderedNote:
+    """One card's note: fields in its note type's frozen order."""
+    context = to_html(_context(card, facts))
+    source = _source(card)
+    answer_math = _formula_html(card)
+    if card.type == "cloze":
+        extra = _join(to_html(card.extra) if card.extra else "", answer_math)
+        fields: tuple[str, ...] = (to_html(card.text), extra, context, source)
+    else:
+        back = _join(to_html(card.back), answer_math)
+        extra = to_html(card.extra) if card.extra else ""
+        fields = (to_html(card.front), back, extra, context, source)
+    return RenderedNote(
+        card_id=card.id,
+        guid=note_guid(card),
+        source=card.source,
+        note_type=card.type,
+        deck_name=deck_name,
+        fields=fields,
+        tags=note_tags(card),
+        media=card.media,
+    )
+
+
+def note_tags(card: Card) -> tuple[str, ...]:
+    """``dlflash::<section>::<tag>``: the section comes from the facts the card covers."""
+    section = card.covers[0].split(".")[0] if card.covers else "unsorted"
+    tags = {f"{TAG_ROOT}::{section}::{tag}" for tag in card.tags} or {f"{TAG_ROOT}::{section}"}
+    return tuple(sorted(tags))
+
+
+def _context(card: Card, facts: Mapping[str, Fact]) -> str:
+    fact = next((facts[c] for c in card.covers if c in facts), None)
+    if fact is None:
+        return ""
+    return CONTEXT_SEPARATOR.join(_LEADING_NUMBER.sub("", part) for part in fact.heading_path if part)
+
+
+def _source(card: Card) -> str:
+    covers = ", ".join(card.covers)
+    return f"dlflash · {card.id}" + (f" · notes: {covers}" if covers else "")
+
+
+def _formula_html(card: Card) -> str:
+    if card.formula is None:
+        return ""
+    # imported here: the formula stage is only needed by cards that have one
+    from dlflash import formula as formulas
+
+    parts = []
+    show = card.formula.option("show", "latex")
+    if show in ("latex", "both"):
+        parts.append(f'<div class="math formula">\\[{formulas.formula_latex(card.formula, card.id)}\\]</div>')
+    if show in ("code", "both"):
+        parts.append(to_html(f"```python\n{formulas.formula_code(card.formula)}\n```"))
+    return "\n".join(parts)
+
+
+def _join(*parts: str) -> str:
+    return "\n".join(p for p in parts if p)
