@@ -1,6 +1,7 @@
 """The command-line interface; each module below registers its commands on ``main``."""
 
 from dlflash.cli import deck as _deck  # noqa: F401  (registers check, build)
+from dlflash.cli import coverage as _coverage  # noqa: F401  (registers coverage, facts, draft)
 from dlflash.cli.app import main
 
 __all__ = ["main"]
