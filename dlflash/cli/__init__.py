@@ -2,6 +2,7 @@
 
 from dlflash.cli import deck as _deck  # noqa: F401  (registers check, build)
 from dlflash.cli import coverage as _coverage  # noqa: F401  (registers coverage, facts, draft)
+from dlflash.cli import lint as _lint  # noqa: F401  (registers lint)
 from dlflash.cli.app import main
 
 __all__ = ["main"]

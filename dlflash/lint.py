@@ -1,0 +1,619 @@
+"""The lint stage: named card-quality rules over loaded cards, each with its threshold and source.
+
+A rule is a small generator registered in ``RULES`` with a name, a severity,
+a threshold and the source it comes from; ``lint_cards`` runs them all and
+returns ``Problem``s whose message starts with the rule name, so every report
+line reads ``cards/FILE.yaml:LINE: [card-id] rule-name: message``.
+
+A card answers a warning by fixing it or by giving a reason inside the card:
+``long_answer: <reason>`` for ``answer-length``, and for any other warning a
+YAML comment between the card's ``- id:`` line and the next card::
+
+    # lint-ok: near-identical: MSE and MAE differ in one word on purpose
+
+Errors cannot be waived this way.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from dlflash.cardtext import (
+    flatten_cloze,
+    image_refs,
+    math_spans,
+    parse_cloze,
+    prose,
+    shape_tokens,
+    without_code,
+    words,
+)
+from dlflash.config import Project
+from dlflash.load import DOLLAR_MATH_RE, did_you_mean
+from dlflash.model import Card, CardSet, Problem, Source
+
+Severity = Literal["error", "warning"]
+
+WOZNIAK = "Wozniak, Twenty rules of formulating knowledge (supermemo.com)"
+MATUSCHAK = "Matuschak, How to write good prompts (andymatuschak.org/prompts)"
+ANKI = "Anki manual (docs.ankiweb.net)"
+MATH = "Anki manual, Math & Symbols (MathJax); shared/REFERENCES.md, Math in Anki"
+
+# source: Wozniak rule 4, minimum information principle (his example answers are 1-8 words)
+ANSWER_WARN_WORDS = 10
+ANSWER_ERROR_WORDS = 20
+# source: Wozniak rule 4 (simple wording); Matuschak, "focused" prompts
+QUESTION_WARN_WORDS = 20
+# a cloze text carries its context in the sentence itself, so it may be longer
+CLOZE_TEXT_WARN_WORDS = 30
+# source: Wozniak rule 9, avoid sets (more than 2-3 items) and rule 10, enumerations
+SET_MAX_ITEMS = 2
+# a list item of more than this many words is a sentence, not an element of a set
+SET_ITEM_MAX_WORDS = 4
+# source: Wozniak rule 11, combat interference; difflib ratio over lower-case tokens, math kept
+NEAR_IDENTICAL_RATIO = 0.9
+
+# source: Matuschak, avoid yes/no prompts; these openings ask for a yes or a no
+YES_NO_OPENINGS = frozenset(
+    {
+        "is", "are", "does", "do", "can", "should", "will", "has", "have", "was", "were", "did", "could",
+        "would", "must", "may", "might", "shall", "isn't", "aren't", "doesn't", "don't", "can't", "won't",
+    }
+)
+QUESTION_WORDS = YES_NO_OPENINGS | {"what", "which", "why", "how", "when", "where", "who", "whom", "whose"}
+# imperative prompts are questions in another form
+IMPERATIVES = frozenset(
+    {
+        "name", "define", "state", "give", "write", "complete", "explain", "describe", "compute",
+        "calculate",
+    }
+)
+COMPLETION_ENDINGS = (":", "…", "...", "=")
+STOPWORDS = frozenset(
+    {
+        "a", "an", "the", "of", "to", "in", "on", "for", "by", "with", "and", "or", "is", "are", "be", "it",
+        "its", "this", "that", "as", "at", "from", "than", "then", "into", "per", "each", "one",
+    }
+)
+YES_NO_ANSWER_RE = re.compile(r"^\s*(yes|no)\s*(?:$|[.,;:!\u2014\u2013-])", re.IGNORECASE)
+LIST_ITEM_RE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+", re.MULTILINE)
+LINT_OK_RE = re.compile(r"#\s*lint-ok\s*:\s*([\w-]*)\s*(?::\s*(.*?))?\s*$")
+MIN_REASON_WORDS = 3
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What a rule says about one card; the runner adds the card's place and the rule's name."""
+
+    message: str
+    severity: Severity = "warning"
+
+
+@dataclass(frozen=True)
+class LintContext:
+    """What rules may know beyond the cards: the media the deck will ship."""
+
+    media_available: frozenset[str]
+
+
+CardCheck = Callable[[Card, LintContext], Iterator[Finding]]
+DeckCheck = Callable[[CardSet], Iterator[tuple[Card, Finding]]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    severity: str
+    threshold: str
+    source: str
+    card_check: CardCheck | None = None
+    deck_check: DeckCheck | None = None
+
+
+RULES: list[Rule] = []
+
+
+def card_rule(name: str, severity: str, threshold: str, source: str) -> Callable[[CardCheck], CardCheck]:
+    def register(check: CardCheck) -> CardCheck:
+        RULES.append(Rule(name, severity, threshold, source, card_check=check))
+        return check
+
+    return register
+
+
+def deck_rule(name: str, severity: str, threshold: str, source: str) -> Callable[[DeckCheck], DeckCheck]:
+    def register(check: DeckCheck) -> DeckCheck:
+        RULES.append(Rule(name, severity, threshold, source, deck_check=check))
+        return check
+
+    return register
+
+
+# ---------------------------------------------------------------- what a card asks and answers
+
+
+def prompts(card: Card) -> list[tuple[str, str]]:
+    """(label, text) of every side a learner is shown as a prompt."""
+    if card.type == "cloze":
+        return [("text", card.text)]
+    if card.type == "reversible":
+        return [("front", card.front), ("back", card.back)]
+    return [("front", card.front)]
+
+
+def answers(card: Card) -> list[tuple[str, str]]:
+    """(label, text) of every answer a learner must recall; a formula's LaTeX is not counted."""
+    if card.type == "cloze":
+        return [(f"c{d.number} '{_short(d.answer)}'", d.answer) for d in parse_cloze(card.text).deletions]
+    if card.type == "reversible":
+        return [("back", card.back), ("front (reversed)", card.front)]
+    return [("back", card.back)]
+
+
+def _short(text: str, limit: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _last_question(text: str) -> str:
+    sentences = re.split(r"(?<=[.:;!?])\s+", " ".join(prose(text).split()))
+    asked = [s for s in sentences if s.endswith("?")]
+    return asked[-1] if asked else ""
+
+
+def is_yes_no_question(text: str) -> bool:
+    """A question opening with an auxiliary verb, unless it offers a choice with ' or '."""
+    question = _last_question(text)
+    first = question.split(" ", 1)[0].lower() if question else ""
+    return first in YES_NO_OPENINGS and " or " not in question.lower()
+
+
+def _content_words(text: str) -> set[str]:
+    return {w.lower() for w in words(text)} - STOPWORDS
+
+
+# ---------------------------------------------------------------- rules over one card
+
+
+@card_rule(
+    "answer-length",
+    "warning/error",
+    f"warn > {ANSWER_WARN_WORDS} words, error > {ANSWER_ERROR_WORDS} (outside math and code)",
+    f"{WOZNIAK}, rule 4: minimum information principle",
+)
+def answer_length(card: Card, _ctx: LintContext) -> Iterator[Finding]:
+    if card.long_answer.strip():
+        return
+    for label, text in answers(card):
+        count = len(words(text))
+        if count > ANSWER_ERROR_WORDS:
+            yield Finding(
+                f"{label} must be at most {ANSWER_ERROR_WORDS} words, not {count}: "
+                f"'{_short(prose(text))}' (split the card, or give a reason in 'long_answer')",
+                "error",
+            )
+        elif count > ANSWER_WARN_WORDS:
+            yield Finding(
+                f"{label} should be at most {ANSWER_WARN_WORDS} words, not {count}: "
+                f"'{_short(prose(text))}' (shorten it, or give a reason in 'long_answer')"
+            )
+
+
+@card_rule(
+    "unneeded-long-answer",
+    "warning",
+    f"'long_answer' given but every answer <= {ANSWER_WARN_WORDS} words",
+    f"{WOZNIAK}, rule 4",
+)
+def unneeded_long_answer(card: Card, _ctx: LintContext) -> Iterator[Finding]:
+    longest = max((len(words(text)) for _, text in answers(card)), default=0)
+    if card.long_answer.strip() and longest <= ANSWER_WARN_WORDS:
+        yield Finding(f"'long_answer' is not needed: the longest answer has {longest} words (remove it)")
+
+
+@card_rule(
+    "question-length",
+    "warning",
+    f"warn > {QUESTION_WARN_WORDS} words (cloze text > {CLOZE_TEXT_WARN_WORDS})",
+    f"{WOZNIAK}, rule 4 and 6; {MATUSCHAK}: focused",
+)
+def question_length(card: Card, _ctx: LintContext) -> Iterator[Finding]:
+    limit = CLOZE_TEXT_WARN_WORDS if card.type == "cloze" else QUESTION_WARN_WORDS
+    for label, text in prompts(card):
+        count = len(words(text))
+        if count > limit:
+            yield Finding(f"{label} should be at most {limit} words, not {count}: '{_short(prose(text))}'")
+
+
+@card_rule("two-questions", "warning", "more than one '?' in a prompt", f"{MATUSCHAK}: focused")
+def two_questions(card: Card, _ctx: LintContext) -> Iterator[Finding]:
+    for label, text in prompts(card):
+        asked = prose(text).count("?")
+        if asked > 1:
+            yield Finding(f"{label} must ask one question, not {asked}: '{_short(prose(text))}'")
+
+
+@card_rule(
+    "yes-no",
+    "warning/error",
+    "question opening with Is/Does/Can/... without ' or ' (warning); answer 'Yes'/'No' (error)",
+    f"{MATUSCHAK}: avoid yes/no prompts",
+)
+def yes_no(card: Card, _ctx: LintContext) -> Iterator[Finding]:
+    for label, text in prompts(card):
+        if is_yes_no_question(text):
+            yield Finding(
+                f"{label} must not be a yes/no question (ask what, which, why or how): "
+                f"'{_short(_last_question(text))}'"
+            )
+    for label, text in answers(card):
+        match = YES_NO_ANSWER_RE.match(prose(text))
+        if match:
+            yield Finding(f"{label} must not be a yes/no answer: '{_short(prose(text))}'", "error")
+
+
+@card_rule(
+    "question-form",
+    "warning",
+    "a front ends with '?', or is a completion (':', '…', '___') or an imperative (Name, Define...)",
+    f"{MATUSCHAK}: precise; completion prompts are fine",
+)
+def question_form(card: Card, _ctx: LintContext) -> Iterator[Finding]:
+    if card.type != "basic":
+        return
+    text = " ".join(prose(card.front).split())
+    first = text.split(" ", 1)[0].lower() if text else ""
+    if text.endswith("?") or first in IMPERATIVES:
+        return
+    if text.endswith(COMPLETION_ENDINGS) or "___" in card.front:
+        return
+    if first in QUESTION_WORDS:
+        yield Finding(f"front is a question and must end with '?': '{_short(text)}'")
+    else:
+        yield Finding(
+            f"front must be a question ending in '?' or a completion ending in ':' or '…': '{_short(text)}'"
+        )
+
+
+@card_rule(
+    "reversible-sides",
+    "warning",
+    "neither side of a reversible card is a question",
+    f"{MATUSCHAK}: consistent; each side is the other's answer",
+)
+def reversible_sides(card: Card, _ctx: LintContext) -> Iterator[Finding]:
+    if card.type != "reversible":
+        return
+    for label, text in prompts(card):
+        if prose(text).strip().endswith("?"):
+            yield Finding(
+                f"{label} is a question, but each side of a reversible card is also an answer: "
+                f"'{_short(prose(text))}' (make it a basic card)"
+            )
+
+
+@card_rule(
+    "answer-in-question",
+    "warning",
+    "every content word of an answer appears in its prompt",
+    f"{MATUSCHAK}: effortful; {WOZNIAK}, rule 11",
+)
+def answer_in_question(card: Card, _ctx: LintContext) -> Iterator[Finding]:
+    if card.type == "cloze":
+        yield from _cloze_given_away(card)
+        return
+    pairs = [(card.front, "back", card.back)]
+    if card.type == "reversible":
+        pairs.append((card.back, "front", card.front))
+    for prompt, label, answer in pairs:
+        needed = _content_words(answer)
+        if needed and needed <= _content_words(prompt):
+            yield Finding(f"{label} is given away by the prompt, which holds every word of '{_short(prose(answer))}'")
+
+
+def _cloze_given_away(card: Card) -> Iterator[Finding]:
+    for deletion in parse_cloze(card.text).deletions:
+        needed = _content_words(deletion.answer)
+        shown = _content_words(flatten_cloze(card.text, hidden=deletion.number))
+        if needed and needed <= shown:
+            yield Finding(
+                f"c{deletion.number} '{_short(deletion.answer)}' is given away: "
+                "its words show elsewhere in the text or its hint"
+            )
+
+
+@card_rule(
+    "set-in-basic",
+    "warning",
+    f"a basic answer listing more than {SET_MAX_ITEMS} items (list lines, or commas)",
+    f"{WOZNIAK}, rules 9 and 10: avoid sets and enumerations; use a cloze",
+)
+def set_in_basic(card: Card, _ctx: LintContext) -> Iterator[Finding]:
+    if card.type == "cloze":
+        return
+    items = _list_items(card.back)
+    if len(items) > SET_MAX_ITEMS:
+        yield Finding(
+            f"back lists {len(items)} items: {', '.join(repr(_short(i, 20)) for i in items)} "
+            "(write a cloze with one deletion per item)"
+        )
+
+
+def _list_items(text: str) -> list[str]:
+    lines = [line for line in without_code(text).splitlines() if LIST_ITEM_RE.match(line)]
+    if lines:
+        return [prose(LIST_ITEM_RE.sub("", line)).strip() for line in lines]
+    parts = re.split(r",|;|\band\b|\bor\b", " ".join(prose(text).split()).rstrip("."))
+    items = [p.strip() for p in parts if p.strip()]
+    if prose(text).count(",") >= SET_MAX_ITEMS and all(len(i.split()) <= SET_ITEM_MAX_WORDS for i in items):
+        return items
+    return []
+
+
+@card_rule(
+    "cloze-numbering",
+    "warning",
+    "two or more deletions share one number",
+    f"{WOZNIAK}, rule 5: one deletion per cloze; {ANKI}: one card per number",
+)
+def cloze_numbering(card: Card, _ctx: LintContext) -> Iterator[Finding]:
+    if card.type != "cloze":
+        return
+    deletions = parse_cloze(card.text).deletions
+    numbers = sorted({d.number for d in deletions})
+    if len(deletions) > 1 and len(numbers) == 1:
+        yield Finding(
+            f"one deletion number per item: all {len(deletions)} deletions are c{numbers[0]} "
+            "(number them c1, c2, ... so each item is its own card)"
+        )
+        return
+    for number in numbers:
+        shared = [d for d in deletions if d.number == number]
+        if len(shared) > 1:
+            listed = ", ".join(repr(_short(d.answer, 20)) for d in shared)
+            yield Finding(f"deletions {listed} share c{number}: they are asked together on one card")
+
+
+@card_rule(
+    "cloze-syntax",
+    "error",
+    "'}}' or '::' inside math or braces of a deletion; an unclosed '{{cN::'",
+    f"{MATH}: a '}}}}' inside math ends a cloze early, write '}} }}'",
+)
+def cloze_syntax(card: Card, _ctx: LintContext) -> Iterator[Finding]:
+    if card.type != "cloze":
+        return
+    parsed = parse_cloze(card.text)
+    if parsed.unclosed:
+        yield Finding(f"text has {parsed.unclosed} deletion(s) opened with '{{{{cN::' and never closed", "error")
+    for d in parsed.deletions:
+        opened = d.raw.count("\\(") - d.raw.count("\\)") + d.raw.count("\\[") - d.raw.count("\\]")
+        braces = len(re.findall(r"(?<!\\)\{", d.raw)) - len(re.findall(r"(?<!\\)\}", d.raw))
+        if opened > 0 or braces > 0:
+            yield Finding(
+                f"c{d.number}: a '}}}}' inside math or braces ends the deletion early "
+                f"(write '}} }}'): '{_short(d.raw)}'",
+                "error",
+            )
+        if any("::" in span for span in math_spans(d.raw)):
+            yield Finding(f"c{d.number}: '::' inside math starts a hint (write ': :'): '{_short(d.raw)}'", "error")
+
+
+@card_rule(
+    "math-syntax",
+    "error",
+    "no $ delimiters; balanced \\( \\) and \\[ \\]; no newline inside \\( \\)",
+    f"{MATH}: MathJax in Anki reads \\( \\) and \\[ \\] only",
+)
+def math_syntax(card: Card, _ctx: LintContext) -> Iterator[Finding]:
+    for label, text in _fields(card):
+        code_free = without_code(text)
+        dollar = DOLLAR_MATH_RE.search(code_free)
+        if dollar:
+            yield Finding(f"{label}: math must use \\( \\) or \\[ \\], not $: '{dollar.group(0)}'", "error")
+        for opening, closing in (("\\(", "\\)"), ("\\[", "\\]")):
+            if code_free.count(opening) != code_free.count(closing):
+                yield Finding(
+                    f"{label}: every '{opening}' must be closed by '{closing}': "
+                    f"{code_free.count(opening)} opened, {code_free.count(closing)} closed",
+                    "error",
+                )
+        for span in re.findall(r"\\\((.*?)\\\)", code_free, re.DOTALL):
+            if "\n" in span:
+                yield Finding(f"{label}: inline math must fit on one line: '{_short(span)}'", "error")
+
+
+def _fields(card: Card) -> list[tuple[str, str]]:
+    named = (("front", card.front), ("back", card.back), ("text", card.text), ("extra", card.extra))
+    return [(label, text) for label, text in named if text]
+
+
+@card_rule(
+    "media",
+    "error/warning",
+    "images are ![alt](name.png) with a bare name listed in 'media' and available; unused entries warn",
+    f"{ANKI}: media are bare, unique file names",
+)
+def media(card: Card, ctx: LintContext) -> Iterator[Finding]:
+    used: set[str] = set()
+    for label, text in _fields(card):
+        for kind, name in image_refs(text):
+            used.add(name)
+            if kind == "html":
+                yield Finding(f"{label}: raw HTML is shown as text: write ![alt]({name}), not <img>", "error")
+            if not name or "/" in name or "\\" in name or ":" in name or name.startswith("."):
+                yield Finding(f"{label}: an image must be a bare file name: {name!r}", "error")
+            elif name not in card.media:
+                yield Finding(f"{label}: image {name!r} must be listed in 'media'", "error")
+    for name in card.media:
+        if name not in ctx.media_available:
+            hint = did_you_mean(name, sorted(ctx.media_available))
+            yield Finding(f"media file not found in the cards folder or the build's figures: {name!r}{hint}", "error")
+        elif name not in used:
+            yield Finding(f"media {name!r} is listed but no field shows it")
+
+
+@card_rule("topic-tag", "error", "at least 1 tag", f"{WOZNIAK}, rule 12: context cues")
+def topic_tag(card: Card, _ctx: LintContext) -> Iterator[Finding]:
+    if not card.tags:
+        yield Finding("every card needs a topic tag in 'tags'", "error")
+
+
+@card_rule("covers", "error", "at least 1 'covers' entry", f"{WOZNIAK}, rule 18: provide sources")
+def covers(card: Card, _ctx: LintContext) -> Iterator[Finding]:
+    if not card.covers:
+        yield Finding("every card must cover at least one cheatsheet fact in 'covers'", "error")
+
+
+# ---------------------------------------------------------------- rules across cards
+
+
+@deck_rule(
+    "identical-prompt",
+    "error",
+    "two prompts equal after normalising case, spacing and markup",
+    f"{WOZNIAK}, rule 11: combat interference; {ANKI}: duplicates are found by the first field",
+)
+def identical_prompt(cards: CardSet) -> Iterator[tuple[Card, Finding]]:
+    seen: dict[tuple[str, ...], tuple[Card, str]] = {}
+    for card, label, tokens in _all_prompts(cards):
+        key = tuple(tokens)
+        if key in seen and seen[key][0] is not card:
+            first, first_label = seen[key]
+            yield card, Finding(
+                f"{label} is identical to the {first_label} of [{first.id}] at {first.source}", "error"
+            )
+        seen.setdefault(key, (card, label))
+
+
+@deck_rule(
+    "near-identical",
+    "warning",
+    f"difflib ratio of prompt tokens >= {NEAR_IDENTICAL_RATIO}",
+    f"{WOZNIAK}, rule 11: combat interference",
+)
+def near_identical(cards: CardSet) -> Iterator[tuple[Card, Finding]]:
+    earlier: list[tuple[Card, str, list[str]]] = []
+    for card, label, tokens in _all_prompts(cards):
+        matcher = difflib.SequenceMatcher(a=tokens, autojunk=False)
+        for first, first_label, first_tokens in earlier:
+            if first is card or first_tokens == tokens:
+                continue
+            matcher.set_seq1(first_tokens)
+            if matcher.real_quick_ratio() < NEAR_IDENTICAL_RATIO or matcher.quick_ratio() < NEAR_IDENTICAL_RATIO:
+                continue
+            ratio = matcher.ratio()
+            if ratio >= NEAR_IDENTICAL_RATIO:
+                yield card, Finding(
+                    f"{label} is {ratio:.0%} like the {first_label} of [{first.id}] at {first.source}: "
+                    "make them differ in more than a word or two"
+                )
+        earlier.append((card, label, tokens))
+
+
+def _all_prompts(cards: CardSet) -> Iterator[tuple[Card, str, list[str]]]:
+    for card in cards.cards:
+        for label, text in prompts(card):
+            tokens = shape_tokens(text)
+            if tokens:
+                yield card, label, tokens
+
+
+# ---------------------------------------------------------------- running the rules
+
+
+def lint_cards(cards: CardSet, media_available: Iterable[str]) -> list[Problem]:
+    """Every rule over every card; warnings a card waives with a ``lint-ok`` comment are left out."""
+    ctx = LintContext(frozenset(media_available))
+    found: list[tuple[Card, str, Finding]] = []
+    for rule in RULES:
+        if rule.card_check is not None:
+            check = rule.card_check
+            found.extend((card, rule.name, f) for card in cards.cards for f in check(card, ctx))
+        if rule.deck_check is not None:
+            found.extend((card, rule.name, f) for card, f in rule.deck_check(cards))
+    waivers = dict(_waivers(cards))
+    problems = [
+        Problem(card.source, f"{name}: {f.message}", card.id, f.severity)
+        for card, name, f in found
+        if not (f.severity == "warning" and name in waivers.get(card.id, {}))
+    ]
+    problems.extend(_waiver_problems(cards, waivers, {(c.id, n) for c, n, f in found if f.severity == "warning"}))
+    return sorted(problems, key=lambda p: (p.source, p.message))
+
+
+@dataclass(frozen=True)
+class Waiver:
+    rule: str
+    reason: str
+    source: Source
+
+
+def _waivers(cards: CardSet) -> Iterator[tuple[str, dict[str, Waiver]]]:
+    """Each card's ``# lint-ok: rule: reason`` comments, read from the lines of its file it spans."""
+    for card_file in cards.files:
+        try:
+            lines = Path(card_file.path).read_text("utf-8").splitlines()
+        except (OSError, UnicodeDecodeError):
+            continue
+        starts = [c.source.line for c in card_file.cards] + [len(lines) + 1]
+        for card, start, end in zip(card_file.cards, starts, starts[1:], strict=False):
+            waivers: dict[str, Waiver] = {}
+            for number in range(start, end):
+                match = LINT_OK_RE.search(lines[number - 1])
+                if match:
+                    source = Source(card_file.path, number)
+                    waivers[match.group(1)] = Waiver(match.group(1), match.group(2) or "", source)
+            yield card.id, waivers
+
+
+def _waiver_problems(
+    cards: CardSet, waivers: dict[str, dict[str, Waiver]], warned: set[tuple[str, str]]
+) -> Iterator[Problem]:
+    names = [rule.name for rule in RULES]
+    for card in cards.cards:
+        for waiver in waivers.get(card.id, {}).values():
+            if waiver.rule not in names:
+                hint = did_you_mean(waiver.rule, names)
+                yield Problem(waiver.source, f"lint-ok: unknown rule {waiver.rule!r}{hint}", card.id)
+            elif len(waiver.reason.split()) < MIN_REASON_WORDS:
+                yield Problem(
+                    waiver.source,
+                    f"lint-ok: {waiver.rule} needs a reason of at least {MIN_REASON_WORDS} words: "
+                    f"{waiver.reason!r}",
+                    card.id,
+                )
+            elif (card.id, waiver.rule) not in warned:
+                yield Problem(
+                    waiver.source, f"lint-ok: {waiver.rule} waives nothing here (remove it)", card.id, "warning"
+                )
+
+
+# ---------------------------------------------------------------- what the deck ships
+
+
+MediaSource = Callable[[Project], Iterable[str]]
+
+
+def _cards_folder_files(project: Project) -> Iterable[str]:
+    if not project.cards_dir.is_dir():
+        return []
+    return [p.name for p in project.cards_dir.iterdir() if p.is_file()]
+
+
+# A stage that generates figures at build time appends its own source of names here.
+MEDIA_SOURCES: list[MediaSource] = [_cards_folder_files]
+
+
+def available_media(project: Project) -> set[str]:
+    return {name for source in MEDIA_SOURCES for name in source(project)}
+
+
+def lint_check(project: Project, cards: CardSet) -> Iterator[Problem]:
+    """The lint as one of ``dlflash check``'s checks."""
+    yield from lint_cards(cards, available_media(project))
