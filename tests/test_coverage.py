@@ -105,7 +105,8 @@ def test_skip_needs_a_one_line_reason_and_must_not_skip_a_covered_fact(project: 
     (project / "skip.yaml").write_text("basics.chain-rule: ''\nbasics.mse: has a card\n", "utf-8")
     result = run("coverage", "--cards", "cards", "--fail-under", "0")
     assert result.exit_code == 1
-    assert "cards/skip.yaml:1: the reason for skipping 'basics.chain-rule' must be one line of text: ''" in result.output
+    reason = "cards/skip.yaml:1: the reason for skipping 'basics.chain-rule' must be one line of text: ''"
+    assert reason in result.output
     assert "cards/skip.yaml:2: a covered fact must not be skipped: 'basics.mse' is covered by [card-1]" in result.output
 
 
@@ -133,7 +134,7 @@ def test_changed_fact_text_names_covering_cards_as_stale_and_fails(project: Path
     result = run("coverage", "--cards", "cards", "--fail-under", "0")
     assert result.exit_code == 1
     stale = [line for line in result.output.splitlines() if "stale" in line]
-    assert [line.split(":")[0:2] + [line.split()[1]] for line in stale] == [
+    assert [[*line.split(":")[0:2], line.split()[1]] for line in stale] == [
         ["cards/01-basics.yaml", "3", "[card-1]"],
         ["cards/01-basics.yaml", "15", "[card-3]"],
     ]
