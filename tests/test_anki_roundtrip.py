@@ -1,0 +1,186 @@
+"""The deck through the real consumer: Anki's own importer, review, rebuild, re-import."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from anki.collection import Collection
+
+from ankitools import import_package
+from dlflash import notetypes
+from dlflash.build import build_deck
+from dlflash.config import load_project
+from dlflash.load import load_cards
+from dlflash.notetypes import NOTE_TYPES
+
+T0 = 1_700_000_000  # a fixed build time, far before any edit made in a test's collection
+OUR_MODELS = {spec.name for spec in NOTE_TYPES.values()}
+
+
+def build(cards_dir: Path, out: Path, at: int) -> int:
+    project = load_project(cards_dir)
+    cards = load_cards(project.cards_dir)
+    build_deck(project, cards, out, at=at)
+    return len(cards.cards)
+
+
+def edit_card_file(path: Path, change) -> None:  # type: ignore[no-untyped-def]
+    data = yaml.safe_load(path.read_text("utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=1000), "utf-8")
+
+
+def card_state(col: Collection) -> dict[int, tuple[int, int, int, int, int, int]]:
+    rows = col.db.all("select id, did, type, queue, ivl, due, reps from cards")
+    return {row[0]: tuple(row[1:]) for row in rows}
+
+
+def find_basics_file(cards_dir: Path) -> Path:
+    return cards_dir / "01-basics.yaml"
+
+
+@pytest.fixture
+def imported(cards_copy: Path, tmp_path: Path) -> tuple[Path, Path, int]:
+    """The real deck built once at T0 and imported into a fresh collection."""
+    apkg = tmp_path / "deck.apkg"
+    count = build(cards_copy, apkg, T0)
+    collection = tmp_path / "collection.anki2"
+    import_package(collection, apkg)
+    return collection, apkg, count
+
+
+def test_import_creates_one_note_per_card_definition_with_rendered_sides(imported) -> None:  # type: ignore[no-untyped-def]
+    collection, _, count = imported
+    col = Collection(str(collection))
+    try:
+        assert col.note_count() == count
+        for card_id in col.find_cards(""):
+            card = col.get_card(card_id)
+            question, answer = card.question(), card.answer()
+            for side in (question, answer):
+                assert "{{" not in side and "}}" not in re.sub(r"\\\(.*?\\\)", "", side)
+                assert re.sub(r"<[^>]+>|\s", "", re.sub(r"<style>.*?</style>", "", side, flags=re.S))
+        note_types = {col.get_note(nid).note_type()["name"] for nid in col.find_notes("")}
+        assert note_types <= OUR_MODELS
+    finally:
+        col.close()
+
+
+def test_import_puts_cards_in_section_decks_with_hierarchical_tags(imported) -> None:  # type: ignore[no-untyped-def]
+    collection, _, _ = imported
+    col = Collection(str(collection))
+    try:
+        decks = {col.decks.name(col.get_card(cid).did) for cid in col.find_cards("")}
+        assert decks and all(re.fullmatch(r"Deep Learning::\d\d .+", d) for d in decks)
+        assert "Deep Learning::01 Know the basics" in decks
+        for nid in col.find_notes(""):
+            tags = col.get_note(nid).tags
+            assert tags and all(t.startswith("dlflash::") for t in tags)
+        assert col.find_notes("tag:dlflash::basics::loss")
+    finally:
+        col.close()
+
+
+def test_rebuild_after_edits_updates_exactly_the_changed_note_and_keeps_reviews(
+    imported, cards_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    collection, apkg, count = imported
+    col = Collection(str(collection))
+    for cid in col.find_cards(""):
+        card = col.get_card(cid)
+        card.start_timer()
+        col.sched.answerCard(card, 3)
+    reviews_before = col.db.scalar("select count() from revlog")
+    state_before = card_state(col)
+    col.close()
+    assert reviews_before == len(state_before)
+
+    basics = find_basics_file(cards_copy)
+
+    def edit_reorder_and_move(data: dict) -> None:  # type: ignore[type-arg]
+        by_id = {c["id"]: c for c in data["cards"]}
+        by_id["loss-rmse-from-mse"]["back"] = "Take the square root of the MSE."
+        moved = by_id.pop("gd-mini-batch")
+        (cards_copy / "02-moved.yaml").write_text(
+            yaml.safe_dump({"title": "Moved cards", "cards": [moved]}, sort_keys=False), "utf-8"
+        )
+        data["cards"] = list(reversed(list(by_id.values())))
+        data["cards"].append(
+            {
+                "id": "roundtrip-new-card",
+                "type": "basic",
+                "front": "Which loss does `nn.L1Loss` compute?",
+                "back": "The mean absolute error.",
+                "tags": ["loss"],
+                "covers": ["basics.loss-functions.regression.mae"],
+            }
+        )
+
+    edit_card_file(basics, edit_reorder_and_move)
+    new_css = notetypes.deck_css() + "\n.card { letter-spacing: 0.01em; } /* roundtrip */\n"
+    monkeypatch.setattr(notetypes, "deck_css", lambda: new_css)
+    build(cards_copy, apkg, T0 + 100)
+    log = import_package(collection, apkg)
+
+    assert len(log.new) == 1  # type: ignore[attr-defined]
+    assert [n.fields[1] for n in log.updated] == ["Take the square root of the MSE."]  # type: ignore[attr-defined]
+    # Anki logs a matched note it left alone as a "duplicate": every unchanged note, none created twice
+    assert len(log.duplicate) == count - 1 and len(log.conflicting) == 0  # type: ignore[attr-defined]
+    col = Collection(str(collection))
+    try:
+        assert col.note_count() == count + 1
+        names = [m.name for m in col.models.all_names_and_ids()]
+        assert sorted(n for n in names if n.startswith("dlflash")) == sorted(OUR_MODELS)
+        assert col.db.scalar("select count() from revlog") == reviews_before
+        state_after = card_state(col)
+        assert {cid: state_after[cid] for cid in state_before} == state_before
+        for spec in NOTE_TYPES.values():
+            assert "/* roundtrip */" in col.models.by_name(spec.name)["css"]
+    finally:
+        col.close()
+
+
+def test_users_own_edit_on_an_unchanged_card_survives_rebuild_and_reimport(imported, cards_copy: Path) -> None:  # type: ignore[no-untyped-def]
+    collection, apkg, _ = imported
+    col = Collection(str(collection))
+    (nid,) = col.find_notes('"Front:*online*"')
+    note = col.get_note(nid)
+    note["Extra"] = "My own mnemonic: online = one."
+    col.update_note(note)
+    col.close()
+
+    edit_card_file(
+        find_basics_file(cards_copy),
+        lambda data: data["cards"][-1].update(extra="Both count true positives in the numerator."),
+    )
+    build(cards_copy, apkg, T0 + 100)
+    log = import_package(collection, apkg)
+
+    assert len(log.updated) == 1  # type: ignore[attr-defined]
+    col = Collection(str(collection))
+    try:
+        assert col.get_note(nid)["Extra"] == "My own mnemonic: online = one."
+    finally:
+        col.close()
+
+
+def test_rebuilding_unchanged_sources_gives_identical_bytes_and_updates_nothing(
+    imported, cards_copy: Path, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    collection, apkg, _ = imported
+    first = apkg.read_bytes()
+    build(cards_copy, apkg, T0 + 5000)  # a later clock changes nothing when content did not change
+    assert apkg.read_bytes() == first
+    log = import_package(collection, apkg)
+    assert len(log.updated) == 0 and len(log.new) == 0  # type: ignore[attr-defined]
+
+
+def test_two_fresh_builds_of_the_same_sources_are_byte_identical(cards_copy: Path, tmp_path: Path) -> None:
+    first, second = tmp_path / "a.apkg", tmp_path / "b.apkg"
+    build(cards_copy, first, T0)
+    (cards_copy / "ledger.json").unlink()
+    build(cards_copy, second, T0)
+    assert first.read_bytes() == second.read_bytes()

@@ -1,0 +1,55 @@
+"""`dlflash check` and `dlflash build` as a user runs them: exit codes and output."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from dlflash.cli import main
+
+
+def test_build_writes_the_deck_and_reports_counts(cards_copy: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out" / "deck.apkg"
+    result = CliRunner().invoke(main, ["build", "--cards", str(cards_copy), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"wrote {out}: ")
+    with zipfile.ZipFile(out) as package:
+        assert package.namelist()[:2] == ["collection.anki2", "media"]
+    assert (cards_copy / "ledger.json").is_file()
+
+
+def test_broken_card_fails_with_one_line_per_problem_and_no_output(cards_copy: Path, tmp_path: Path) -> None:
+    bad = cards_copy / "99-broken.yaml"
+    bad.write_text("title: Broken\ncards:\n  - id: Bad_Id\n    type: basic\n    front: Q?\n", "utf-8")
+    out = tmp_path / "deck.apkg"
+    result = CliRunner().invoke(main, ["build", "--cards", str(cards_copy), "--out", str(out)])
+    assert result.exit_code == 1
+    assert result.output.splitlines() == [
+        f"{bad}:3: [Bad_Id] 'id' must be lower-case kebab-case: 'Bad_Id'",
+        f"{bad}:3: [Bad_Id] missing field 'back' (required for a basic card)",
+        "2 problems found",
+    ]
+    assert not out.exists() and "Traceback" not in result.output
+
+
+def test_failed_build_leaves_the_previous_deck_intact(cards_copy: Path, tmp_path: Path) -> None:
+    out = tmp_path / "deck.apkg"
+    runner = CliRunner()
+    assert runner.invoke(main, ["build", "--cards", str(cards_copy), "--out", str(out)]).exit_code == 0
+    before = out.read_bytes()
+    (cards_copy / "99-broken.yaml").write_text("title: [\n", "utf-8")
+    result = runner.invoke(main, ["build", "--cards", str(cards_copy), "--out", str(out)])
+    assert result.exit_code == 1 and out.read_bytes() == before
+
+
+def test_missing_cards_folder_is_a_usage_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["check", "--cards", str(tmp_path / "nope")])
+    assert result.exit_code == 2
+    assert result.output == f"error: cards folder not found: '{tmp_path / 'nope'}'\n"
+
+
+def test_unknown_command_suggests_the_closest(tmp_path: Path) -> None:
+    result = CliRunner().invoke(main, ["buidl"])
+    assert result.exit_code == 2 and "Did you mean 'build'?" in result.output

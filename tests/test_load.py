@@ -1,0 +1,172 @@
+"""Loading card files: every problem at once, one line each, at the line to edit."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from dlflash.errors import ProblemsError, UsageError
+from dlflash.load import load_cards
+
+GOOD = """\
+title: Know the basics
+cards:
+  - id: good-card
+    type: basic
+    front: What is the L1 loss also called?
+    back: Mean absolute error.
+    tags: [loss]
+    covers: [basics.loss-functions.regression.mae]
+"""
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(textwrap.dedent(text), "utf-8")
+    return path
+
+
+def problems_of(folder: Path) -> list[str]:
+    with pytest.raises(ProblemsError) as info:
+        load_cards(folder)
+    return [str(p) for p in info.value.problems]
+
+
+def test_good_file_loads_typed_cards_with_their_lines(tmp_path: Path) -> None:
+    write(tmp_path, "01-basics.yaml", GOOD)
+    cards = load_cards(tmp_path)
+    (card,) = cards.cards
+    assert card.id == "good-card" and card.type == "basic"
+    assert card.tags == ("loss",) and card.covers == ("basics.loss-functions.regression.mae",)
+    assert str(card.source) == f"{tmp_path}/01-basics.yaml:3"
+    assert cards.files[0].deck_name == "Deep Learning::01 Know the basics"
+
+
+def test_all_problems_of_a_file_are_reported_at_once_with_lines_and_ids(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "01-basics.yaml",
+        """\
+        title: Basics
+        cards:
+          - id: typo-card
+            type: basic
+            frnot: What?
+            back: This.
+          - id: yes
+            type: basic
+            front: Q?
+            back: A.
+          - id: bad-type
+            type: flashcard
+          - id: empty-cloze
+            type: cloze
+            text: No deletion here.
+          - id: dollar-math
+            type: basic
+            front: What is $x^2$?
+            back: A square.
+        """,
+    )
+    assert problems_of(tmp_path) == [
+        f"{path}:3: [typo-card] missing field 'front' (required for a basic card)",
+        f"{path}:5: [typo-card] unknown field 'frnot' (did you mean 'front'?)",
+        f"{path}:7: 'id' must be a string, not a boolean: 'yes' (quote it)",
+        f"{path}:12: [bad-type] 'type' must be one of basic, reversible, cloze: 'flashcard'",
+        f"{path}:15: [empty-cloze] a cloze card needs at least one deletion '{{{{c1::...}}}}'",
+        f"{path}:18: [dollar-math] math must use \\( \\) or \\[ \\], not $ (Anki does not read $): '$x^2$'",
+    ]
+
+
+def test_duplicate_keys_and_yaml_surprises_are_named(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "01-basics.yaml",
+        """\
+        title: Basics
+        cards:
+          - id: dup
+            type: basic
+            front: Q?
+            front: Again?
+            back: 0755
+        """,
+    )
+    assert problems_of(tmp_path) == [
+        f"{path}:6: duplicate key 'front' (first at line 5)",
+        f"{path}:7: [dup] 'back' must be a string, not an integer: '0755' (quote it)",
+    ]
+
+
+def test_ids_are_unique_across_files_and_aliases(tmp_path: Path) -> None:
+    write(tmp_path, "01-basics.yaml", GOOD)
+    second = write(
+        tmp_path,
+        "02-data.yaml",
+        GOOD.replace("Know the basics", "Data").replace("good-card", "other-card")
+        + "    aliases: [good-card]\n",
+    )
+    assert problems_of(tmp_path) == [
+        f"{second}:3: [other-card] alias 'good-card' is already used by [good-card] at {tmp_path}/01-basics.yaml:3"
+    ]
+
+
+def test_python_tags_are_refused_without_running_anything(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "01-basics.yaml",
+        """\
+        title: !!python/object/apply:os.system ["touch pwned"]
+        cards: []
+        """,
+    )
+    assert problems_of(tmp_path) == [
+        f"{path}:1: 'title' must be a non-empty string: ''",
+        f"{path}:1: tag is not allowed: 'tag:yaml.org,2002:python/object/apply:os.system'",
+    ]
+    assert not Path("pwned").exists()
+
+
+def test_yaml_syntax_errors_and_bad_file_names_are_problems(tmp_path: Path) -> None:
+    path = write(tmp_path, "01-basics.yaml", "title: [unclosed\ncards: []\n")
+    bad = write(tmp_path, "2-Data.yaml", GOOD)
+    assert not list(tmp_path.glob("0[0-9]-*.yaml"))[0].samefile(bad)
+    lines = problems_of(tmp_path)
+    assert len(lines) == 1 and lines[0].startswith(f"{path}:2: YAML syntax error:")
+
+
+def test_missing_cards_folder_is_a_usage_error(tmp_path: Path) -> None:
+    with pytest.raises(UsageError, match="cards folder not found"):
+        load_cards(tmp_path / "nowhere")
+
+
+def test_bom_and_crlf_line_endings_are_accepted(tmp_path: Path) -> None:
+    (tmp_path / "01-basics.yaml").write_bytes(b"\xef\xbb\xbf" + GOOD.replace("\n", "\r\n").encode())
+    assert [c.id for c in load_cards(tmp_path).cards] == ["good-card"]
+
+
+def test_formula_block_is_loaded_with_step_lines(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "01-basics.yaml",
+        GOOD
+        + """\
+    formula:
+      steps:
+        - v = mu*v + g
+        - w = w - lr*v
+      reference: sgd_momentum
+      given:
+        w: real[n]
+        g: real[n]
+      show: both
+""",
+    )
+    (card,) = load_cards(tmp_path).cards
+    assert card.formula is not None
+    assert card.formula.steps == ("v = mu*v + g", "w = w - lr*v")
+    assert card.formula.step_lines == (11, 12)
+    assert card.formula.given == (("w", "real[n]"), ("g", "real[n]"))
+    assert card.formula.option("show") == "both"
