@@ -270,7 +270,8 @@ def question_form(card: Card, _ctx: LintContext) -> Iterator[Finding]:
     first = text.split(" ", 1)[0].lower() if text else ""
     if text.endswith("?") or first in IMPERATIVES:
         return
-    if text.endswith(COMPLETION_ENDINGS) or "___" in card.front:
+    formula_end = re.sub(r"\s+", "", card.front).endswith(("=\\)", "=\\]"))
+    if text.endswith(COMPLETION_ENDINGS) or "___" in card.front or formula_end:
         return
     if first in QUESTION_WORDS:
         yield Finding(f"front is a question and must end with '?': '{_short(text)}'")
@@ -350,7 +351,8 @@ def _list_items(text: str) -> list[str]:
         return [prose(LIST_ITEM_RE.sub("", line)).strip() for line in lines]
     parts = re.split(r",|;|\band\b|\bor\b", " ".join(prose(text).split()).rstrip("."))
     items = [p.strip() for p in parts if p.strip()]
-    if prose(text).count(",") >= SET_MAX_ITEMS and all(len(i.split()) <= SET_ITEM_MAX_WORDS for i in items):
+    short = all(len(i.split()) <= SET_ITEM_MAX_WORDS for i in items)
+    if "," in prose(text) and len(items) > SET_MAX_ITEMS and short:
         return items
     return []
 
@@ -500,7 +502,8 @@ def identical_prompt(cards: CardSet) -> Iterator[tuple[Card, Finding]]:
 def near_identical(cards: CardSet) -> Iterator[tuple[Card, Finding]]:
     earlier: list[tuple[Card, str, list[str]]] = []
     for card, label, tokens in _all_prompts(cards):
-        matcher = difflib.SequenceMatcher(a=tokens, autojunk=False)
+        # b is the sequence SequenceMatcher caches, so it is the one that stays
+        matcher = difflib.SequenceMatcher(b=tokens, autojunk=False)
         for first, first_label, first_tokens in earlier:
             if first is card or first_tokens == tokens:
                 continue

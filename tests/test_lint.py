@@ -1,0 +1,469 @@
+"""The card-quality lint: each rule fires on a bad card and stays quiet on a good one."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from dlflash.cli import main
+from dlflash.config import load_project
+from dlflash.lint import RULES, available_media, is_yes_no_question, lint_cards
+from dlflash.load import load_cards
+from dlflash.model import Card, CardFile, CardSet, Problem, Source
+
+CARDS = Path(__file__).resolve().parent.parent / "cards"
+
+PATH = "cards/01-basics.yaml"
+GOOD = Card(
+    id="act-relu-hidden",
+    type="basic",
+    source=Source(PATH, 3),
+    front="Which activation is the usual non-linearity of hidden layers?",
+    back="ReLU",
+    tags=("activation",),
+    covers=("basics.activation-functions.relu",),
+)
+GOOD_CLOZE = Card(
+    id="act-by-task",
+    type="cloze",
+    source=Source(PATH, 10),
+    text="Single-label classification ends with {{c1::softmax}}; multi-label with {{c2::sigmoid}}.",
+    tags=("activation",),
+    covers=("basics.activation-functions.softmax",),
+)
+GOOD_REVERSIBLE = Card(
+    id="loss-mae-name",
+    type="reversible",
+    source=Source(PATH, 20),
+    front="MAE (mean absolute error)",
+    back="The L1 loss",
+    tags=("loss",),
+    covers=("basics.loss-functions.regression.mae",),
+)
+
+
+def lint(*cards: Card, media: tuple[str, ...] = ()) -> list[Problem]:
+    deck = CardSet("cards", (CardFile(PATH, 1, "basics", "Basics", tuple(cards)),))
+    return lint_cards(deck, set(media))
+
+
+def fired(rule: str, *cards: Card, media: tuple[str, ...] = ()) -> list[Problem]:
+    return [p for p in lint(*cards, media=media) if p.message.startswith(f"{rule}: ")]
+
+
+def basic(**fields: object) -> Card:
+    return replace(GOOD, **fields)  # type: ignore[arg-type]
+
+
+def cloze(text: str, **fields: object) -> Card:
+    return replace(GOOD_CLOZE, text=text, **fields)  # type: ignore[arg-type]
+
+
+def test_good_cards_have_no_problems() -> None:
+    assert lint(GOOD, GOOD_CLOZE, GOOD_REVERSIBLE) == []
+
+
+def test_every_rule_names_its_threshold_and_source() -> None:
+    names = [rule.name for rule in RULES]
+    assert len(names) == len(set(names))
+    for rule in RULES:
+        assert rule.threshold and rule.source, rule.name
+        assert rule.severity in {"error", "warning", "warning/error", "error/warning"}
+
+
+# ---------------------------------------------------------------- answer-length
+
+
+def test_answer_over_ten_words_is_a_warning_in_the_report_format() -> None:
+    card = basic(back="one two three four five six seven eight nine ten eleven")
+    (problem,) = fired("answer-length", card)
+    assert problem.severity == "warning"
+    assert str(problem).startswith(
+        f"{PATH}:3: [act-relu-hidden] answer-length: back should be at most 10 words, not 11"
+    )
+
+
+def test_answer_over_twenty_words_is_an_error() -> None:
+    (problem,) = fired("answer-length", basic(back=" ".join(["word"] * 21)))
+    assert problem.severity == "error"
+    assert "at most 20 words, not 21" in problem.message
+
+
+def test_math_and_code_are_not_counted_as_words() -> None:
+    back = (
+        r"The mean \(\frac{1}{n}\sum_i (y_i - \hat y_i)^2\) via `torch.nn.functional.mse_loss(a, b, reduction='mean')`"
+    )
+    assert fired("answer-length", basic(back=back)) == []
+
+
+def test_a_long_answer_with_a_reason_passes() -> None:
+    card = basic(back=" ".join(["word"] * 25), long_answer="The five steps of Adam belong together.")
+    assert fired("answer-length", card) == []
+
+
+def test_a_long_cloze_deletion_is_a_warning() -> None:
+    long_deletion = cloze("Adam keeps {{c1::" + " ".join(["word"] * 12) + "}}.")
+    (problem,) = fired("answer-length", long_deletion)
+    assert problem.message.startswith("answer-length: c1 ")
+
+
+def test_the_front_of_a_reversible_card_is_also_an_answer() -> None:
+    card = replace(GOOD_REVERSIBLE, front="The loss that averages the absolute values of all the errors over the batch")
+    (problem,) = fired("answer-length", card)
+    assert "front (reversed)" in problem.message
+
+
+def test_a_reason_for_a_short_answer_is_flagged_as_unneeded() -> None:
+    assert fired("unneeded-long-answer", basic(long_answer="It lists many items.")) != []
+    assert fired("unneeded-long-answer", basic(back=" ".join(["w"] * 12), long_answer="A reason.")) == []
+
+
+# ---------------------------------------------------------------- questions
+
+
+def test_a_question_over_twenty_words_is_a_warning() -> None:
+    long_front = "Which " + " ".join(["word"] * 20) + "?"
+    assert [p.severity for p in fired("question-length", basic(front=long_front))] == ["warning"]
+    assert fired("question-length", basic(front="Which " + " ".join(["word"] * 18) + "?")) == []
+
+
+def test_two_questions_in_one_prompt_are_a_warning() -> None:
+    assert fired("two-questions", basic(front="What is ReLU? Where is it used?")) != []
+    assert fired("two-questions", GOOD) == []
+
+
+@pytest.mark.parametrize(
+    "front",
+    [
+        "Is ReLU differentiable at zero?",
+        "Does batch norm use the biased variance?",
+        "Can **SGD** escape saddle points?",
+        "For a CNN: should padding keep the size?",
+        "Would Adam converge here?",
+    ],
+)
+def test_yes_no_questions_are_detected(front: str) -> None:
+    assert is_yes_no_question(front)
+    assert fired("yes-no", basic(front=front)) != []
+
+
+@pytest.mark.parametrize(
+    "front",
+    [
+        "Is ReLU or tanh cheaper to compute?",
+        "What is ReLU?",
+        "Which loss does `is_close()` use?",
+        "The island model is a what?",
+    ],
+)
+def test_choices_and_open_questions_are_not_yes_no(front: str) -> None:
+    assert not is_yes_no_question(front)
+
+
+@pytest.mark.parametrize("back", ["Yes", "No.", "Yes, because the gradient is 1.", "no - it is biased"])
+def test_yes_no_answers_are_errors(back: str) -> None:
+    (problem,) = fired("yes-no", basic(back=back))
+    assert problem.severity == "error"
+
+
+def test_an_answer_starting_with_the_word_no_is_not_yes_no() -> None:
+    assert fired("yes-no", basic(back="No free lunch")) == []
+
+
+@pytest.mark.parametrize("front", ["What is the derivative of ReLU for x > 0", "ReLU derivative"])
+def test_a_front_that_is_neither_question_nor_completion_is_a_warning(front: str) -> None:
+    assert fired("question-form", basic(front=front)) != []
+
+
+@pytest.mark.parametrize(
+    "front",
+    [
+        "The derivative of ReLU for \\(x > 0\\) is:",
+        "ReLU outputs \\(\\max(0, x)\\) and its derivative for positive inputs is…",
+        "Name the activation of hidden layers.",
+        "\\(\\sigma'(x) =\\)",
+    ],
+)
+def test_completion_and_imperative_prompts_are_allowed(front: str) -> None:
+    assert fired("question-form", basic(front=front)) == []
+
+
+def test_a_reversible_side_that_is_a_question_is_a_warning() -> None:
+    card = replace(GOOD_REVERSIBLE, front="Which loss is the L1 loss?")
+    (problem,) = fired("reversible-sides", card)
+    assert problem.message.startswith("reversible-sides: front is a question")
+    assert fired("reversible-sides", GOOD_REVERSIBLE) == []
+
+
+# ---------------------------------------------------------------- answers given away
+
+
+def test_an_answer_whose_words_are_in_the_question_is_a_warning() -> None:
+    card = basic(front="Which activation, ReLU or tanh, is max(0, x)?", back="ReLU")
+    assert fired("answer-in-question", card) != []
+    assert fired("answer-in-question", GOOD) == []
+
+
+def test_a_cloze_answer_shown_elsewhere_in_the_text_is_a_warning() -> None:
+    text = "Hidden layers use {{c1::ReLU}}; the ReLU derivative is {{c2::a step function}}."
+    (problem,) = fired("answer-in-question", cloze(text))
+    assert "c1 'ReLU' is given away" in problem.message
+
+
+def test_a_cloze_hint_that_holds_the_answer_is_a_warning() -> None:
+    assert fired("answer-in-question", cloze("Hidden layers use {{c1::ReLU::ReLU activation}}.")) != []
+
+
+# ---------------------------------------------------------------- sets and clozes
+
+
+@pytest.mark.parametrize("back", ["- ReLU\n- tanh\n- sigmoid", "ReLU, tanh and sigmoid", "1. SGD\n2. Adam\n3. RMSProp"])
+def test_a_set_in_a_basic_answer_is_a_warning(back: str) -> None:
+    (problem,) = fired("set-in-basic", basic(back=back))
+    assert "lists 3 items" in problem.message
+
+
+def test_a_sentence_with_commas_is_not_a_set() -> None:
+    back = "It penalises large errors more, since each error is squared, not taken absolutely."
+    assert fired("set-in-basic", basic(back=back)) == []
+
+
+def test_a_list_cloze_with_one_number_for_all_items_is_a_warning() -> None:
+    text = "Activations: {{c1::ReLU}}, {{c1::tanh}}, {{c1::sigmoid}}."
+    (problem,) = fired("cloze-numbering", cloze(text))
+    assert "one deletion number per item: all 3 deletions are c1" in problem.message
+
+
+def test_deletions_sharing_a_number_among_others_are_a_warning() -> None:
+    (problem,) = fired("cloze-numbering", cloze("{{c1::Adam}} keeps {{c2::m}} and {{c2::v}}."))
+    assert "share c2" in problem.message
+    assert fired("cloze-numbering", GOOD_CLOZE) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The derivative is {{c1::\\(\\frac{a}{b^{2}}\\)}}.",
+        "Squared: {{c1::x^{2}}}.",
+        "The scope is {{c1::\\(a::b\\)}}.",
+        "Unclosed {{c1::softmax.",
+    ],
+)
+def test_broken_cloze_syntax_is_an_error(text: str) -> None:
+    problems = fired("cloze-syntax", cloze(text))
+    assert problems and all(p.severity == "error" for p in problems)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The derivative is {{c1::\\(\\frac{a}{b^{2} }\\)}}.",
+        "Inside math: \\(y = {{c1::\\max(0, x)}}\\).",
+        "A hint: {{c1::softmax::an activation}}.",
+    ],
+)
+def test_well_formed_clozes_pass_the_syntax_rule(text: str) -> None:
+    assert fired("cloze-syntax", cloze(text)) == []
+
+
+# ---------------------------------------------------------------- math and media
+
+
+@pytest.mark.parametrize(
+    ("back", "expected"),
+    [
+        ("The mean $x$ of all", "not $"),
+        ("Unclosed \\(x + 1", "every '\\(' must be closed"),
+        ("Inline \\(a +\nb\\) math", "inline math must fit on one line"),
+    ],
+)
+def test_broken_math_is_an_error(back: str, expected: str) -> None:
+    (problem,) = fired("math-syntax", basic(back=back))
+    assert problem.severity == "error"
+    assert expected in problem.message
+
+
+def test_display_math_over_lines_and_dollars_in_code_pass() -> None:
+    assert fired("math-syntax", basic(back="\\[\na + b\n\\]", extra="In bash: `echo $HOME$`")) == []
+
+
+def test_an_image_listed_and_available_passes() -> None:
+    card = basic(extra="![ReLU plot](relu.png)", media=("relu.png",))
+    assert fired("media", card, media=("relu.png",)) == []
+
+
+@pytest.mark.parametrize(
+    ("extra", "media", "expected"),
+    [
+        ("![plot](relu.png)", (), "image 'relu.png' must be listed in 'media'"),
+        ("![plot](img/relu.png)", ("relu.png",), "an image must be a bare file name: 'img/relu.png'"),
+        ('<img src="relu.png">', ("relu.png",), "raw HTML is shown as text"),
+        ("![plot](tanh.png)", ("tanh.png",), "media file not found"),
+    ],
+)
+def test_a_bad_image_is_an_error(extra: str, media: tuple[str, ...], expected: str) -> None:
+    problems = fired("media", basic(extra=extra, media=media), media=("relu.png",))
+    assert any(expected in p.message and p.severity == "error" for p in problems), problems
+
+
+def test_a_media_file_nobody_shows_is_a_warning() -> None:
+    (problem,) = fired("media", basic(media=("relu.png",)), media=("relu.png",))
+    assert problem.severity == "warning"
+
+
+def test_a_card_without_tags_or_covers_is_an_error() -> None:
+    bare = basic(tags=(), covers=())
+    assert [p.severity for p in fired("topic-tag", bare)] == ["error"]
+    assert [p.severity for p in fired("covers", bare)] == ["error"]
+
+
+# ---------------------------------------------------------------- interference
+
+
+def test_an_identical_front_is_an_error_naming_the_earlier_card() -> None:
+    later = basic(
+        id="act-relu-again",
+        source=Source(PATH, 30),
+        front="which activation is the usual  non-linearity of HIDDEN layers?",
+    )
+    (problem,) = fired("identical-prompt", GOOD, later)
+    assert problem.card_id == "act-relu-again"
+    assert f"identical to the front of [act-relu-hidden] at {PATH}:3" in problem.message
+
+
+def test_fronts_that_differ_only_in_math_are_not_identical() -> None:
+    first = basic(front="What does \\(\\sigma(x)\\) compute?")
+    second = basic(id="tanh", front="What does \\(\\tanh(x)\\) compute?")
+    assert fired("identical-prompt", first, second) == []
+
+
+def test_a_near_identical_front_is_a_warning_naming_the_earlier_card() -> None:
+    first = basic(front="In batch gradient descent, how many samples make up one batch of the training data?")
+    second = basic(
+        id="online",
+        source=Source(PATH, 40),
+        front="In online gradient descent, how many samples make up one batch of the training data?",
+    )
+    (problem,) = fired("near-identical", first, second)
+    assert problem.card_id == "online"
+    assert f"[act-relu-hidden] at {PATH}:3" in problem.message
+    assert fired("near-identical", GOOD, GOOD_CLOZE, GOOD_REVERSIBLE) == []
+
+
+# ---------------------------------------------------------------- waivers in card files
+
+
+CARD_FILE = """\
+title: Basics
+cards:
+  - id: gd-batch
+    type: basic
+    front: What makes up one batch in mini-batch gradient descent
+    back: A group of samples.
+    tags: [gradient-descent]
+    covers: [basics.gd]
+"""
+
+
+def write_cards(tmp_path: Path, text: str) -> Path:
+    cards = tmp_path / "cards"
+    cards.mkdir()
+    (cards / "01-basics.yaml").write_text(text, "utf-8")
+    return cards
+
+
+def lint_dir(cards: Path) -> list[str]:
+    return [f"{p} ({p.severity})" for p in lint_cards(load_cards(cards), available_media(load_project(cards)))]
+
+
+def test_a_lint_ok_comment_with_a_reason_waives_a_warning(tmp_path: Path) -> None:
+    waived = CARD_FILE + "    # lint-ok: question-form: the cheatsheet phrases it as a heading\n"
+    assert lint_dir(write_cards(tmp_path, waived)) == []
+
+
+def test_a_lint_ok_comment_needs_a_known_rule_and_a_reason(tmp_path: Path) -> None:
+    waived = CARD_FILE + "    # lint-ok: question-frm: the cheatsheet phrases it\n    # lint-ok: answer-length\n"
+    cards = write_cards(tmp_path, waived)
+    found = lint_dir(cards)
+    assert (
+        f"{cards}/01-basics.yaml:9: [gd-batch] lint-ok: unknown rule 'question-frm' "
+        "(did you mean 'question-form'?) (error)"
+        in found
+    )
+    assert any(":10: [gd-batch] lint-ok: answer-length needs a reason" in line for line in found)
+
+
+def test_a_lint_ok_comment_that_waives_nothing_is_a_warning(tmp_path: Path) -> None:
+    waived = (
+        CARD_FILE.replace("gradient descent\n", "gradient descent?\n")
+        + "    # lint-ok: yes-no: no question is asked here\n"
+    )
+    (line,) = lint_dir(write_cards(tmp_path, waived))
+    assert line.endswith("lint-ok: yes-no waives nothing here (remove it) (warning)")
+
+
+def test_a_lint_ok_comment_cannot_waive_an_error(tmp_path: Path) -> None:
+    waived = (
+        CARD_FILE.replace("back: A group of samples.", "back: 'Yes.'")
+        + "    # lint-ok: yes-no: it really is a yes or no\n"
+    )
+    found = lint_dir(write_cards(tmp_path, waived))
+    assert any("yes-no: back must not be a yes/no answer" in line and line.endswith("(error)") for line in found)
+
+
+# ---------------------------------------------------------------- the command line
+
+
+def test_lint_command_fails_on_errors_with_one_line_each(tmp_path: Path) -> None:
+    cards = write_cards(tmp_path, CARD_FILE.replace("back: A group of samples.", "back: 'No.'"))
+    result = CliRunner().invoke(main, ["lint", "--cards", str(cards)])
+    assert result.exit_code == 1
+    assert f"{cards}/01-basics.yaml:3: [gd-batch] yes-no: back must not be a yes/no answer: 'No.'" in result.output
+    assert (
+        f"{cards}/01-basics.yaml:3: [gd-batch] question-form: front is a question and must end with '?'"
+        in result.output
+    )
+    assert "1 problem found" in result.output
+
+
+def test_lint_command_lists_warnings_and_passes(tmp_path: Path) -> None:
+    cards = write_cards(tmp_path, CARD_FILE)
+    result = CliRunner().invoke(main, ["lint", "--cards", str(cards)])
+    assert result.exit_code == 0
+    assert "question-form: front is a question and must end with '?'" in result.output
+    assert "(warning)" in result.output
+    assert "ok: 1 cards, 1 warning" in result.output
+
+
+def test_lint_rules_prints_every_rule_with_threshold_and_source() -> None:
+    result = CliRunner().invoke(main, ["lint", "--rules"])
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    assert len(lines) == len(RULES)
+    assert lines[0].split("\t") == [RULES[0].name, RULES[0].severity, RULES[0].threshold, RULES[0].source]
+
+
+def test_check_fails_on_a_lint_error(cards_copy: Path) -> None:
+    card_file = next(cards_copy.glob("[0-9][0-9]-*.yaml"))
+    card_file.write_text(_without_first_tags(card_file.read_text("utf-8")), "utf-8")
+    result = CliRunner().invoke(main, ["check", "--cards", str(cards_copy)])
+    assert result.exit_code == 1
+    assert "topic-tag: every card needs a topic tag in 'tags'" in result.output
+
+
+def _without_first_tags(text: str) -> str:
+    lines = text.splitlines(keepends=True)
+    index = next(i for i, line in enumerate(lines) if line.lstrip().startswith("tags:"))
+    return "".join(lines[:index] + lines[index + 1 :])
+
+
+def test_the_deck_has_no_lint_errors() -> None:
+    if not any(CARDS.glob("[0-9][0-9]-*.yaml")):
+        pytest.skip("no card files yet")
+    errors = [
+        str(p) for p in lint_cards(load_cards(CARDS), available_media(load_project(CARDS))) if p.severity == "error"
+    ]
+    assert errors == []
