@@ -83,6 +83,11 @@ def math_spans(text: str) -> list[str]:
     return [m.group(1) if m.group(1) is not None else m.group(2) for m in MATH_RE.finditer(without_code(text))]
 
 
+def code_spans(text: str) -> list[str]:
+    """The contents of the inline code and fenced blocks in ``text``."""
+    return [m.group(0).strip("`~").strip() for m in CODE_RE.finditer(text)]
+
+
 def prose(text: str) -> str:
     """What is left to read once code, math, markup and images are taken out."""
     text = flatten_cloze(without_code(text))

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Literal
 
 from dlflash.cardtext import (
+    code_spans,
     flatten_cloze,
     image_refs,
     math_spans,
@@ -177,6 +178,16 @@ def _content_words(text: str) -> set[str]:
     return {w.lower() for w in words(text)} - STOPWORDS
 
 
+def _given_away(answer: str, shown: str) -> bool:
+    """Every content word, formula and code span of the answer is already on the prompt."""
+    needed = _content_words(answer)
+    spans = [" ".join(span.split()) for span in (*math_spans(answer), *code_spans(answer))]
+    flat = " ".join(shown.split())
+    if not needed and not spans:
+        return False
+    return needed <= _content_words(shown) and all(span in flat for span in spans)
+
+
 # ---------------------------------------------------------------- rules over one card
 
 
@@ -312,16 +323,13 @@ def answer_in_question(card: Card, _ctx: LintContext) -> Iterator[Finding]:
     if card.type == "reversible":
         pairs.append((card.back, "front", card.front))
     for prompt, label, answer in pairs:
-        needed = _content_words(answer)
-        if needed and needed <= _content_words(prompt):
-            yield Finding(f"{label} is given away by the prompt, which holds every word of '{_short(prose(answer))}'")
+        if _given_away(answer, prompt):
+            yield Finding(f"{label} is given away by the prompt, which holds all of '{_short(answer)}'")
 
 
 def _cloze_given_away(card: Card) -> Iterator[Finding]:
     for deletion in parse_cloze(card.text).deletions:
-        needed = _content_words(deletion.answer)
-        shown = _content_words(flatten_cloze(card.text, hidden=deletion.number))
-        if needed and needed <= shown:
+        if _given_away(deletion.answer, flatten_cloze(card.text, hidden=deletion.number)):
             yield Finding(
                 f"c{deletion.number} '{_short(deletion.answer)}' is given away: "
                 "its words show elsewhere in the text or its hint"

@@ -207,6 +207,16 @@ def test_an_answer_whose_words_are_in_the_question_is_a_warning() -> None:
     assert fired("answer-in-question", GOOD) == []
 
 
+def test_an_answer_in_code_or_math_shown_by_the_question_is_a_warning() -> None:
+    assert fired("answer-in-question", basic(front="Which module is `nn.BCELoss`?", back="`nn.BCELoss`")) != []
+    assert fired("answer-in-question", basic(front="Which module is the BCE loss?", back="`nn.BCELoss`")) == []
+
+
+def test_an_answer_whose_math_is_not_in_the_question_is_not_given_away() -> None:
+    card = basic(front="What does ReLU output for an input \\(x\\)?", back="\\(\\max(0, x)\\) of the input")
+    assert fired("answer-in-question", card) == []
+
+
 def test_a_cloze_answer_shown_elsewhere_in_the_text_is_a_warning() -> None:
     text = "Hidden layers use {{c1::ReLU}}; the ReLU derivative is {{c2::a step function}}."
     (problem,) = fired("answer-in-question", cloze(text))
