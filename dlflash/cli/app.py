@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from dlflash.errors import DlflashError, ProblemsError
+from dlflash.model import Problem
 
 
 class DlflashGroup(click.Group):
@@ -17,13 +18,18 @@ class DlflashGroup(click.Group):
             return super().invoke(ctx)
         except ProblemsError as exc:
             for problem in exc.problems:
-                click.echo(str(problem), err=True)
+                click.echo(describe(problem), err=True)
             errors = sum(1 for p in exc.problems if p.severity == "error")
             click.echo(f"{errors} problem{'s' if errors != 1 else ''} found", err=True)
             ctx.exit(exc.exit_code)
         except DlflashError as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(exc.exit_code)
+
+
+def describe(problem: Problem) -> str:
+    """A problem's line; warnings are marked so they read apart from errors."""
+    return f"{problem} (warning)" if problem.severity == "warning" else str(problem)
 
 
 @click.group(cls=DlflashGroup)

@@ -8,7 +8,7 @@ import click
 
 from dlflash.build import build_deck
 from dlflash.checks import run_checks
-from dlflash.cli.app import cards_option, main
+from dlflash.cli.app import cards_option, describe, main
 from dlflash.config import DEFAULT_DECK, load_project
 from dlflash.errors import ProblemsError
 from dlflash.load import load_cards
@@ -25,7 +25,7 @@ def check(cards_dir: str) -> None:
     if errors:
         raise ProblemsError(problems)
     for warning in problems:
-        click.echo(f"{warning} (warning)", err=True)
+        click.echo(describe(warning), err=True)
     click.echo(f"ok: {len(cards.cards)} cards in {len(cards.files)} files")
 
 
