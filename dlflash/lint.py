@@ -150,7 +150,7 @@ def prompts(card: Card) -> list[tuple[str, str]]:
 def answers(card: Card) -> list[tuple[str, str]]:
     """(label, text) of every answer a learner must recall; a formula's LaTeX is not counted."""
     if card.type == "cloze":
-        return [(f"c{d.number} '{_short(d.answer)}'", d.answer) for d in parse_cloze(card.text).deletions]
+        return [(f"c{d.number}", d.answer) for d in parse_cloze(card.text).deletions]
     if card.type == "reversible":
         return [("back", card.back), ("front (reversed)", card.front)]
     return [("back", card.back)]
@@ -592,6 +592,8 @@ def _waiver_problems(
             if waiver.rule not in names:
                 hint = did_you_mean(waiver.rule, names)
                 yield Problem(waiver.source, f"lint-ok: unknown rule {waiver.rule!r}{hint}", card.id)
+            elif waiver.rule == "answer-length":
+                yield Problem(waiver.source, "lint-ok: answer-length takes its reason from 'long_answer'", card.id)
             elif len(waiver.reason.split()) < MIN_REASON_WORDS:
                 yield Problem(
                     waiver.source,

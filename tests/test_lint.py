@@ -380,7 +380,7 @@ cards:
 
 def write_cards(tmp_path: Path, text: str) -> Path:
     cards = tmp_path / "cards"
-    cards.mkdir()
+    cards.mkdir(parents=True)
     (cards / "01-basics.yaml").write_text(text, "utf-8")
     return cards
 
@@ -395,7 +395,7 @@ def test_a_lint_ok_comment_with_a_reason_waives_a_warning(tmp_path: Path) -> Non
 
 
 def test_a_lint_ok_comment_needs_a_known_rule_and_a_reason(tmp_path: Path) -> None:
-    waived = CARD_FILE + "    # lint-ok: question-frm: the cheatsheet phrases it\n    # lint-ok: answer-length\n"
+    waived = CARD_FILE + "    # lint-ok: question-frm: the cheatsheet phrases it\n    # lint-ok: yes-no\n"
     cards = write_cards(tmp_path, waived)
     found = lint_dir(cards)
     assert (
@@ -403,7 +403,7 @@ def test_a_lint_ok_comment_needs_a_known_rule_and_a_reason(tmp_path: Path) -> No
         "(did you mean 'question-form'?) (error)"
         in found
     )
-    assert any(":10: [gd-batch] lint-ok: answer-length needs a reason" in line for line in found)
+    assert any(":10: [gd-batch] lint-ok: yes-no needs a reason" in line for line in found)
 
 
 def test_a_lint_ok_comment_that_waives_nothing_is_a_warning(tmp_path: Path) -> None:
@@ -477,3 +477,13 @@ def test_the_deck_has_no_lint_errors() -> None:
         str(p) for p in lint_cards(load_cards(CARDS), available_media(load_project(CARDS))) if p.severity == "error"
     ]
     assert errors == []
+
+
+def test_a_long_answer_is_waived_only_by_long_answer_not_by_a_comment(tmp_path: Path) -> None:
+    long_back = CARD_FILE.replace("A group of samples.", " ".join(["word"] * 12)).replace(
+        "gradient descent\n", "gradient descent?\n"
+    )
+    found = lint_dir(write_cards(tmp_path, long_back + "    # lint-ok: answer-length: the steps belong together\n"))
+    assert any("lint-ok: answer-length takes its reason from 'long_answer' (error)" in line for line in found)
+    with_reason = long_back + "    long_answer: the steps belong together\n"
+    assert lint_dir(write_cards(tmp_path / "second", with_reason)) == []
