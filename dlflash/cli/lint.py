@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from dlflash.cli.app import cards_option, main
+from dlflash.cli.app import cards_option, describe, main
 from dlflash.config import load_project
 from dlflash.errors import ProblemsError
 from dlflash.lint import RULES, available_media, lint_cards
@@ -23,10 +23,9 @@ def lint(cards_dir: str, show_rules: bool) -> None:
     project = load_project(cards_dir)
     cards = load_cards(project.cards_dir)
     problems = lint_cards(cards, available_media(project))
-    warnings = [p for p in problems if p.severity == "warning"]
+    if any(p.severity == "error" for p in problems):
+        raise ProblemsError(problems)
+    warnings = problems
     for warning in warnings:
-        click.echo(f"{warning} (warning)", err=True)
-    errors = [p for p in problems if p.severity == "error"]
-    if errors:
-        raise ProblemsError(errors)
+        click.echo(describe(warning), err=True)
     click.echo(f"ok: {len(cards.cards)} cards, {len(warnings)} warning{'s' if len(warnings) != 1 else ''}")
