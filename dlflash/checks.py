@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dlflash.config import Project
 from dlflash.coverage import coverage_check
 from dlflash.lint import lint_check
+from dlflash.mathcheck import math_check
 from dlflash.model import CardSet, Problem
 
 Check = Callable[[Project, CardSet], Iterable[Problem]]
@@ -19,6 +20,7 @@ Check = Callable[[Project, CardSet], Iterable[Problem]]
 CHECKS: list[tuple[str, Check]] = []
 CHECKS.append(("coverage", coverage_check))
 CHECKS.append(("lint", lint_check))
+CHECKS.append(("math", math_check))
 
 
 def run_checks(project: Project, cards: CardSet) -> Iterator[Problem]:

@@ -1,0 +1,175 @@
+"""Check: every formula a card shows typesets in the MathJax Anki ships.
+
+Math is found in the rendered note fields the way MathJax finds it in the
+card's page (``FindTeX`` over ``HTMLDomStrings``): only in text, never inside
+``<code>``/``<pre>``/``<script>``..., with every other tag ending a run of
+text and ``<br>`` read as a newline; entities are decoded first, as the
+browser does. The TeX is then typeset by ``mathjax-full`` without
+``noerrors``, so a formula Anki would show as raw source fails here with
+MathJax's own message. Two Anki pitfalls are caught without node: a raw
+newline inside math, and ``}}`` inside math in a cloze note.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from html.parser import HTMLParser
+
+from dlflash.ankiview import render_clozes
+from dlflash.config import Project
+from dlflash.mathjax import MATHJAX_VERSION, MathJaxUnavailable, TexItem, typeset_errors
+from dlflash.model import CardSet, Problem, RenderedNote, Source
+from dlflash.notetypes import NOTE_TYPES
+from dlflash.render import render_deck
+
+# MathJax's default skipHtmlTags; text inside them is never typeset
+SKIP_TAGS = frozenset({"script", "noscript", "style", "textarea", "pre", "code", "annotation", "annotation-xml"})
+# tags MathJax reads as part of the surrounding text (includeHtmlTags)
+INLINE_TAGS = {"br": "\n", "wbr": ""}
+DELIMITERS = {"\\(": ("\\)", False), "\\[": ("\\]", True)}
+_START = re.compile(r"\\\(|\\\[")
+_END = {opener: re.compile(re.escape(close) + r"|\\.|[{}]") for opener, (close, _display) in DELIMITERS.items()}
+QUOTE_LIMIT = 80
+
+
+@dataclass(frozen=True)
+class MathSpan:
+    """One formula as MathJax would find it; ``closed`` is False for an opener without its end."""
+
+    tex: str
+    display: bool
+    closed: bool = True
+
+    @property
+    def delimited(self) -> str:
+        close = DELIMITERS["\\[" if self.display else "\\("][0] if self.closed else ""
+        return ("\\[" if self.display else "\\(") + self.tex + close
+
+
+class _TextRuns(HTMLParser):
+    """The runs of text MathJax searches for math, entities decoded."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.runs: list[str] = []
+        self._run: list[str] = []
+        self._skipping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in INLINE_TAGS:
+            self._run.append(INLINE_TAGS[tag])
+            return
+        self._end_run()
+        self._skipping += tag in SKIP_TAGS
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in INLINE_TAGS:
+            self._run.append(INLINE_TAGS[tag])
+        else:
+            self._end_run()
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in INLINE_TAGS:
+            return
+        self._end_run()
+        if tag in SKIP_TAGS and self._skipping:
+            self._skipping -= 1
+
+    def handle_data(self, data: str) -> None:
+        if not self._skipping:
+            self._run.append(data)
+
+    def _end_run(self) -> None:
+        if self._run:
+            self.runs.append("".join(self._run))
+        self._run = []
+
+    def close(self) -> None:
+        super().close()
+        self._end_run()
+
+
+def find_math(html: str) -> tuple[MathSpan, ...]:
+    """Every formula in a field's HTML, in order."""
+    parser = _TextRuns()
+    parser.feed(html)
+    parser.close()
+    return tuple(span for run in parser.runs for span in _find_in_text(run))
+
+
+def _find_in_text(text: str) -> Iterator[MathSpan]:
+    """MathJax's FindTeX: the end delimiter counts only outside braces; ``\\x`` pairs are skipped."""
+    position = 0
+    while start := _START.search(text, position):
+        close, display = DELIMITERS[start.group()]
+        braces = 0
+        for token in _END[start.group()].finditer(text, start.end()):
+            if token.group() == close and braces == 0:
+                yield MathSpan(text[start.end() : token.start()], display)
+                position = token.end()
+                break
+            if token.group() == "{":
+                braces += 1
+            elif token.group() == "}" and braces:
+                braces -= 1
+        else:
+            yield MathSpan(text[start.end() :], display, closed=False)
+            position = start.end()
+
+
+def math_check(project: Project, cards: CardSet) -> Iterator[Problem]:
+    """Registered in ``dlflash.checks``: shape problems first, then MathJax's verdict."""
+    notes = render_deck(project, cards)
+    yield from (p for note in notes for p in shape_problems(note))
+    yield from typeset_problems(project, notes)
+
+
+def shape_problems(note: RenderedNote) -> Iterator[Problem]:
+    """Math Anki would break before MathJax even sees it."""
+    spec = NOTE_TYPES[note.note_type]
+    for name, html in zip(spec.fields, note.fields, strict=True):
+        for span in find_math(html):
+            if not span.closed:
+                close = DELIMITERS["\\[" if span.display else "\\("][0]
+                yield _problem(note, f"math in {name} must be closed with '{close}'", span)
+            elif "\n" in span.tex:
+                yield _problem(note, f"math in {name} must be on one line (a raw newline breaks it in Anki)", span)
+            elif spec.cloze and "}}" in span.tex:
+                rule = f"math in {name} must not contain '}}}}' (it ends the cloze early; write '}} }}')"
+                yield _problem(note, rule, span)
+
+
+def typeset_problems(project: Project, notes: Iterable[RenderedNote]) -> Iterator[Problem]:
+    """Typeset every distinct formula once, in one node run; report each failure on every card showing it."""
+    shown: list[tuple[RenderedNote, str, MathSpan]] = [
+        (note, name, span) for note in notes for name, span in _typesettable(note)
+    ]
+    items = {_key(span): TexItem(_key(span), span.tex, span.display) for _note, _name, span in shown}
+    try:
+        errors = typeset_errors(project, list(items.values()))
+    except MathJaxUnavailable as exc:
+        yield Problem(Source(str(project.cards_dir), 1), f"math cannot be checked: {exc}")
+        return
+    for note, name, span in shown:
+        message = errors.get(_key(span))
+        if message is not None:
+            yield _problem(note, f"math in {name} must typeset in MathJax {MATHJAX_VERSION}: {message}", span)
+
+
+def _typesettable(note: RenderedNote) -> Iterator[tuple[str, MathSpan]]:
+    """Closed one-line formulas, with every cloze revealed (the answer side shows them all)."""
+    spec = NOTE_TYPES[note.note_type]
+    for name, html in zip(spec.fields, note.fields, strict=True):
+        shown = render_clozes(html, None, answer=True) if spec.cloze else html
+        yield from ((name, span) for span in find_math(shown) if span.closed and "\n" not in span.tex)
+
+
+def _key(span: MathSpan) -> str:
+    return ("display:" if span.display else "inline:") + span.tex
+
+
+def _problem(note: RenderedNote, rule: str, span: MathSpan) -> Problem:
+    quoted = span.delimited if len(span.delimited) <= QUOTE_LIMIT else span.delimited[:QUOTE_LIMIT] + "..."
+    return Problem(note.source, f"{rule}: '{quoted}'", note.card_id)
