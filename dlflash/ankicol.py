@@ -1,0 +1,161 @@
+"""Access to a user's Anki collection file: refuse when locked, open, install note types.
+
+Owns the boundary with the ``anki`` package for ``dlflash sync``. A collection
+that Anki (or anything else) holds open is refused before we touch it, and a
+dry run reads a copy, because opening a collection with ``anki`` may rewrite
+the file (journal mode, schema upgrades) even when nothing is changed.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+from dlflash.errors import DlflashError, UsageError
+from dlflash.notetypes import NoteTypeSpec, deck_css
+
+if TYPE_CHECKING:
+    from anki.collection import Collection
+    from anki.dbproxy import DBProxy
+    from anki.models import NotetypeDict, NotetypeId
+
+# Anki stores a cloze note type with type 1 (MODEL_CLOZE in anki.consts).
+CLOZE_KIND = 1
+
+
+class CollectionRefused(DlflashError):
+    """The collection is locked, not a collection, or not one we may change."""
+
+    exit_code = 1
+
+
+def check_not_locked(path: Path) -> None:
+    """Refuse a collection another process holds (Anki keeps an exclusive lock while open)."""
+    if not path.is_file():
+        raise UsageError(f"collection not found: {str(path)!r}")
+    try:
+        probe = sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=0, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise CollectionRefused(f"{path}: cannot open the collection file: {exc}") from exc
+    try:
+        probe.execute("BEGIN EXCLUSIVE")
+        probe.execute("ROLLBACK")
+    except sqlite3.DatabaseError as exc:
+        raise CollectionRefused(_locked_message(path, str(exc))) from exc
+    finally:
+        probe.close()
+
+
+def _locked_message(path: Path, detail: str) -> str:
+    return (
+        f"{path}: the collection is open in Anki or locked by another program ({detail}); "
+        "close Anki (or finish its sync) and run again. Nothing was changed."
+    )
+
+
+@contextmanager
+def open_collection(path: Path, *, copy: bool = False) -> Iterator[Collection]:
+    """Open the collection (or, with ``copy``, a throw-away copy of it) and close it after."""
+    check_not_locked(path)
+    try:
+        from anki.collection import Collection
+        from anki.errors import AnkiException
+    except ImportError as exc:
+        raise UsageError("dlflash sync needs the anki package: pip install anki==26.9.3") from exc
+    with tempfile.TemporaryDirectory(prefix="dlflash-sync-") as tmp:
+        target = _copy(path, Path(tmp)) if copy else path
+        try:
+            col = Collection(str(target))
+        except AnkiException as exc:
+            raise CollectionRefused(_locked_message(path, str(exc)) if "already open" in str(exc)
+                                    else f"{path}: not a usable Anki collection: {exc}") from exc
+        try:
+            yield col
+        finally:
+            col.close()
+
+
+def _copy(path: Path, folder: Path) -> Path:
+    target = folder / path.name
+    shutil.copy2(path, target)
+    # an unclean shutdown can leave committed pages in the write-ahead log
+    wal = path.with_name(path.name + "-wal")
+    if wal.is_file():
+        shutil.copy2(wal, target.with_name(target.name + "-wal"))
+    return target
+
+
+def db(col: Collection) -> DBProxy:
+    assert col.db is not None, "an open collection has a database"
+    return col.db
+
+
+def _notetype(col: Collection, model_id: int) -> NotetypeDict | None:
+    return col.models.get(cast("NotetypeId", model_id))
+
+
+def field_names(col: Collection, model_id: int) -> tuple[str, ...] | None:
+    """The field names of a note type in the collection, or None if it is absent."""
+    notetype = _notetype(col, model_id)
+    return None if notetype is None else tuple(f["name"] for f in notetype["flds"])
+
+
+def install_notetype(col: Collection, spec: NoteTypeSpec) -> None:
+    """Add one of our note types under its frozen id (the collection must be reopened after).
+
+    Anki's API always mints a new id for an added note type, but our ids are
+    frozen so that the .apkg route and sync agree on the same note type; so we
+    add it and then move it to its id in the three tables that key on it.
+    """
+    models = col.models
+    notetype = models.new(spec.name)
+    for name in spec.fields:
+        models.add_field(notetype, models.new_field(name))
+    for name, question, answer in spec.templates:
+        template = models.new_template(name)
+        template["qfmt"], template["afmt"] = question, answer
+        models.add_template(notetype, template)
+    notetype["css"] = deck_css()
+    if spec.cloze:
+        notetype["type"] = CLOZE_KIND
+    minted = models.add_dict(notetype).id
+    for table, column in (("notetypes", "id"), ("fields", "ntid"), ("templates", "ntid")):
+        db(col).execute(f"UPDATE {table} SET {column} = ? WHERE {column} = ?", spec.model_id, minted)
+
+
+def refresh_looks(col: Collection, spec: NoteTypeSpec) -> bool:
+    """Give our note type our current templates and CSS (never its fields); True if changed."""
+    notetype = _notetype(col, spec.model_id)
+    assert notetype is not None, "installed before"
+    changed = False
+    by_name = {t["name"]: t for t in notetype["tmpls"]}
+    for name, question, answer in spec.templates:
+        template = by_name[name]
+        if (template["qfmt"], template["afmt"]) != (question, answer):
+            template["qfmt"], template["afmt"] = question, answer
+            changed = True
+    if notetype["css"] != deck_css():
+        notetype["css"] = deck_css()
+        changed = True
+    if changed:
+        col.models.update_dict(notetype)
+    return changed
+
+
+def looks_differ(col: Collection, spec: NoteTypeSpec) -> bool:
+    notetype = _notetype(col, spec.model_id)
+    if notetype is None:
+        return False
+    have = {t["name"]: (t["qfmt"], t["afmt"]) for t in notetype["tmpls"]}
+    want = {name: (q, a) for name, q, a in spec.templates}
+    return notetype["css"] != deck_css() or any(have.get(k) != v for k, v in want.items())
+
+
+def template_names(col: Collection, model_id: int) -> tuple[str, ...]:
+    notetype = _notetype(col, model_id)
+    return () if notetype is None else tuple(t["name"] for t in notetype["tmpls"])
