@@ -18,7 +18,8 @@ from dlflash.model import CARD_TYPES, Card, CardFile, CardSet, CardType, Formula
 from dlflash.yamlsource import YNode, parse_yaml
 
 CARD_FILE_RE = re.compile(r"^(\d\d)-([a-z0-9]+(?:-[a-z0-9]+)*)\.yaml$")
-CARD_FILE_GLOB = "[0-9][0-9]-*.yaml"
+# YAML files in the cards folder that are not card files (coverage skips, retired ids)
+NON_CARD_FILES = frozenset({"skip.yaml", "retired.yaml"})
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 TAG_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*(?:::[a-z0-9]+(?:[-_][a-z0-9]+)*)*$")
 CLOZE_RE = re.compile(r"\{\{c\d+::")
@@ -52,7 +53,8 @@ def load_cards(directory: str | Path) -> CardSet:
     root = Path(directory)
     if not root.is_dir():
         raise UsageError(f"cards folder not found: {str(root)!r}")
-    paths = sorted(root.glob(CARD_FILE_GLOB))
+    # every other .yaml is a card file, so a misnamed one is reported, never silently left out
+    paths = sorted(p for p in root.glob("*.yaml") if p.name not in NON_CARD_FILES)
     problems: list[Problem] = []
     files: list[CardFile] = []
     for path in paths:

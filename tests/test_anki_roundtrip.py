@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 from anki.collection import Collection
-
 from ankitools import import_package
+
 from dlflash import notetypes
 from dlflash.build import build_deck
 from dlflash.config import load_project
