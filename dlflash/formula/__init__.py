@@ -1,0 +1,25 @@
+"""The formula stage: a card's steps parsed against an allow-list, printed as LaTeX, run on torch.
+
+``formula_latex`` and ``formula_code`` feed rendering; ``check_formulas`` feeds
+``dlflash check``; ``dlflash.verify`` runs the same parsed program against torch.
+"""
+
+from __future__ import annotations
+
+from dlflash.formula.check import check_formulas
+from dlflash.formula.latex import program_latex
+from dlflash.formula.parse import Program, parse_formula
+from dlflash.formula.spec import show_mode
+from dlflash.model import FormulaSpec
+
+__all__ = ["Program", "check_formulas", "formula_code", "formula_latex", "parse_formula", "show_mode"]
+
+
+def formula_latex(spec: FormulaSpec, card_id: str) -> str:
+    """The LaTeX body (no delimiters) of a card's formula; ``ProblemsError`` if it is refused."""
+    return program_latex(parse_formula(spec, card_id))
+
+
+def formula_code(spec: FormulaSpec) -> str:
+    """The steps as one block of Python code, one step per line, as the card author wrote them."""
+    return "\n".join(step.strip() for step in spec.steps)

@@ -1,0 +1,215 @@
+"""Formula stage 3: print a checked ``Program`` as LaTeX for MathJax 3 (TeX + AMS).
+
+Parentheses follow Python's precedence, so the printed grouping is the one the
+evaluator computes. Symbols are typeset through ``SYMBOLS`` and a few naming
+rules (``beta1`` -> ``\\beta_{1}``, ``y_hat`` -> ``\\hat{y}``). The result
+never contains a newline (Anki breaks math there) nor ``}}`` (it would end a
+cloze).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from dlflash.formula.parse import Program, Step, constant_value, keyword_value
+from dlflash.formula.vocabulary import FUNCTIONS
+
+GREEK = frozenset(
+    {
+        "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "mu",
+        "nu", "xi", "pi", "rho", "sigma", "tau", "phi", "chi", "psi", "omega", "Gamma", "Delta",
+        "Theta", "Lambda", "Xi", "Pi", "Sigma", "Phi", "Psi", "Omega",
+    }
+)
+# Whole names with a conventional symbol; everything else follows the rules in `symbol_latex`.
+SYMBOLS: dict[str, str] = {
+    "eps": r"\epsilon",
+    "lr": r"\eta",
+    "wd": r"\lambda",
+    "lam": r"\lambda",
+    "lmbda": r"\lambda",
+    "mom": r"\mu",
+    "grad": r"\nabla",
+    "inf": r"\infty",
+}
+ACCENTS = {"hat": r"\hat", "bar": r"\bar", "tilde": r"\tilde", "dot": r"\dot", "vec": r"\vec"}
+
+# Python's binding strength; a child binding more loosely than its parent is parenthesised.
+PREC_COMPARE, PREC_ADD, PREC_MUL, PREC_UNARY, PREC_POW, PREC_ATOM = 1, 2, 3, 4, 5, 9
+_OPS = {ast.Add: "+", ast.Sub: "-"}
+_CMP = {ast.Lt: "<", ast.LtE: r"\leq", ast.Gt: ">", ast.GtE: r"\geq", ast.Eq: "=", ast.NotEq: r"\neq"}
+
+
+def symbol_latex(name: str) -> str:
+    """``y_hat`` -> ``\\hat{y}``, ``beta1`` -> ``\\beta_{1}``, ``v_max`` -> ``v_{\\mathrm{max}}``."""
+    if name in SYMBOLS:
+        return SYMBOLS[name]
+    parts = name.split("_")
+    base, rest = parts[0], parts[1:]
+    accents = [ACCENTS[p] for p in rest if p in ACCENTS]
+    subscripts = [_word(p) for p in rest if p not in ACCENTS and p]
+    digits = re.fullmatch(r"([A-Za-z]+?)(\d+)", base)
+    if digits:
+        base = digits.group(1)
+        subscripts.insert(0, digits.group(2))
+    body = SYMBOLS.get(base) or _word(base)
+    for accent in accents:
+        body = f"{accent}{{{body}}}"
+    return body + (f"_{{{', '.join(subscripts)}}}" if subscripts else "")
+
+
+def _word(word: str) -> str:
+    if word in SYMBOLS:
+        return SYMBOLS[word]
+    if word in GREEK:
+        return "\\" + word
+    if len(word) == 1 or word.isdigit():
+        return word
+    return rf"\mathrm{{{word}}}"
+
+
+def number_latex(value: float | int) -> str:
+    if isinstance(value, bool):
+        return str(value)
+    if float(value).is_integer() and abs(value) < 1e6:
+        return str(int(value))
+    magnitude = abs(float(value))
+    if magnitude < 1e-3 or magnitude >= 1e6:
+        mantissa, exponent = f"{float(value):e}".split("e")
+        mantissa = mantissa.rstrip("0").rstrip(".")
+        power = f"10^{{{int(exponent)}}}"
+        return power if mantissa == "1" else f"{mantissa} \\cdot {power}"
+    return repr(float(value))
+
+
+def program_latex(program: Program) -> str:
+    """The whole formula; several steps become an ``aligned`` block."""
+    if len(program.steps) == 1:
+        return _no_double_brace(_step_latex(program.steps[0], set(), aligned=False))
+    bound: set[str] = set()
+    rows = []
+    for step in program.steps:
+        rows.append(_step_latex(step, bound, aligned=True))
+        if step.target is not None:
+            bound.add(step.target)
+    return _no_double_brace(r"\begin{aligned} " + r" \\ ".join(rows) + r" \end{aligned}")
+
+
+def _step_latex(step: Step, bound: set[str], aligned: bool) -> str:
+    body = expr_latex(step.expr)
+    if step.target is None:
+        return body
+    # an update of a value the formula already had reads as "<-", a new definition as "="
+    reads_itself = step.target in {n.id for n in ast.walk(step.expr) if isinstance(n, ast.Name)}
+    arrow = r"\leftarrow" if reads_itself or step.target in bound else "="
+    return f"{symbol_latex(step.target)} {'&' if aligned else ''}{arrow} {body}"
+
+
+def _no_double_brace(text: str) -> str:
+    while "}}" in text:
+        text = text.replace("}}", "} }")
+    return text.replace("\n", " ")
+
+
+def expr_latex(node: ast.expr) -> str:
+    return _latex(node)[0]
+
+
+def _latex(node: ast.expr) -> tuple[str, int]:
+    """The LaTeX of ``node`` and how strongly it binds."""
+    if isinstance(node, ast.Constant):
+        assert isinstance(node.value, int | float)
+        return number_latex(node.value), PREC_ATOM
+    if isinstance(node, ast.Name):
+        return symbol_latex(node.id), PREC_ATOM
+    if isinstance(node, ast.BinOp):
+        return _binop(node)
+    if isinstance(node, ast.UnaryOp):
+        text, prec = _latex(node.operand)
+        sign = "-" if isinstance(node.op, ast.USub) else "+"
+        return sign + (_paren(text) if prec <= PREC_UNARY and prec != PREC_ATOM else text), PREC_UNARY
+    if isinstance(node, ast.Compare):
+        parts = [_wrap(node.left, PREC_COMPARE + 1)]
+        for op, right in zip(node.ops, node.comparators, strict=True):
+            parts.append(f"{_CMP[type(op)]} {_wrap(right, PREC_COMPARE + 1)}")
+        return " ".join(parts), PREC_COMPARE
+    if isinstance(node, ast.Call):
+        return _call(node), PREC_ATOM
+    if isinstance(node, ast.Subscript):
+        return _subscript(node), PREC_ATOM
+    raise TypeError(f"not a formula node: {type(node).__name__}")
+
+
+def _binop(node: ast.BinOp) -> tuple[str, int]:
+    op = node.op
+    if isinstance(op, ast.Div):
+        return rf"\frac{{{expr_latex(node.left)}}}{{{expr_latex(node.right)}}}", PREC_ATOM
+    if isinstance(op, ast.Pow):
+        base = _latex(node.left)
+        negative = constant_value(node.left) is not None and (constant_value(node.left) or 0) < 0
+        base_text = base[0] if base[1] == PREC_ATOM and not negative and not _has_power(node.left) else _paren(base[0])
+        return f"{base_text}^{{{expr_latex(node.right)}}}", PREC_POW
+    if isinstance(op, ast.Add | ast.Sub):
+        left = _wrap(node.left, PREC_ADD)
+        right = _wrap(node.right, PREC_ADD + 1)
+        return f"{left} {_OPS[type(op)]} {right}", PREC_ADD
+    left = _wrap(node.left, PREC_MUL)
+    right = _wrap(node.right, PREC_MUL + 1)
+    if isinstance(op, ast.MatMult):
+        return rf"{left}\,{right}", PREC_MUL
+    # juxtaposition, except where two numbers would run together
+    numbers = _starts_with_number(right) or (_is_number(node.left) and _is_number(node.right))
+    joiner = r" \cdot " if numbers else r"\,"
+    return f"{left}{joiner}{right}", PREC_MUL
+
+
+def _has_power(node: ast.expr) -> bool:
+    # a fraction or an indexed value under an exponent reads wrongly without parentheses
+    return isinstance(node, ast.Subscript) or (isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div))
+
+
+def _starts_with_number(text: str) -> bool:
+    return bool(text) and (text[0].isdigit() or text[0] in "-+.")
+
+
+def _is_number(node: ast.expr) -> bool:
+    return constant_value(node) is not None
+
+
+def _wrap(node: ast.expr, minimum: int) -> str:
+    text, prec = _latex(node)
+    return text if prec >= minimum else _paren(text)
+
+
+def _paren(text: str) -> str:
+    return rf"\left({text}\right)"
+
+
+def _call(node: ast.Call) -> str:
+    if isinstance(node.func, ast.Attribute):
+        name, args = node.func.attr, [node.func.value, *node.args]
+    else:
+        assert isinstance(node.func, ast.Name)
+        name, args = node.func.id, list(node.args)
+    keywords = {k.arg: keyword_value(k.value) for k in node.keywords if k.arg is not None}
+    return FUNCTIONS[name].latex([expr_latex(a) for a in args], keywords)
+
+
+def _subscript(node: ast.Subscript) -> str:
+    base, prec = _latex(node.value)
+    parts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+    shown = [_index_latex(p) for p in parts]
+    if all(s in {":", ""} for s in shown):
+        return base  # only broadcasting (`w[:, None]`): the math is the same symbol
+    base = base if prec == PREC_ATOM else _paren(base)
+    return rf"{{{base}}}_{{[{', '.join(shown)}]}}"
+
+
+def _index_latex(node: ast.expr) -> str:
+    if isinstance(node, ast.Slice):
+        bounds = ["" if b is None else expr_latex(b) for b in (node.lower, node.upper)]
+        return ":" if bounds == ["", ""] and node.step is None else ":".join(bounds)
+    if isinstance(node, ast.Constant) and (node.value is None or node.value is Ellipsis):
+        return ""
+    return expr_latex(node)

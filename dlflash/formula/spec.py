@@ -1,0 +1,98 @@
+"""The formula keys beyond ``steps``: the ``given`` domains and the display options.
+
+A domain says what values a symbol takes, so that verify can draw inputs and a
+reader knows the symbol's type: ``KIND[(ARGS)][[DIMS]]``, for example
+``real[n]``, ``prob[n, c]``, ``label(c)[n]``, ``real(0.5, 0.99)`` (a scalar
+drawn from that interval) or ``count``. Dimensions are names (bound to a few
+sizes by verify) or small integers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from dlflash.load import did_you_mean
+from dlflash.model import FormulaSpec, Problem
+
+KINDS: dict[str, str] = {
+    "real": "any real number; real(lo, hi) draws from that interval",
+    "positive": "a real number > 0",
+    "nonneg": "a real number >= 0",
+    "prob": "a probability in (0, 1)",
+    "label": "a class index in 0..c-1, written label(c)",
+    "binary": "0 or 1",
+    "sign": "-1 or +1",
+    "count": "a non-negative integer; count(lo, hi) draws from lo..hi",
+}
+SHOW_CHOICES = ("latex", "code", "both")
+OPTIONS: dict[str, str] = {"show": f"one of {', '.join(SHOW_CHOICES)} (default latex)"}
+MAX_DIM = 64
+
+_DOMAIN_RE = re.compile(r"^\s*([a-z]+)\s*(?:\(([^()]*)\))?\s*(?:\[([^\[\]]*)\])?\s*$")
+_DIM_RE = re.compile(r"^(?:[a-z][a-z0-9_]*|\d+)$")
+
+
+@dataclass(frozen=True)
+class Domain:
+    """A parsed domain: its kind, its arguments and the names or sizes of its dimensions."""
+
+    kind: str
+    args: tuple[str, ...] = ()
+    dims: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        text = self.kind + (f"({', '.join(self.args)})" if self.args else "")
+        return text + (f"[{', '.join(self.dims)}]" if self.dims else "")
+
+
+def parse_domain(text: str) -> Domain | str:
+    """The ``Domain`` of ``text``, or the reason (a rule) it is not one."""
+    match = _DOMAIN_RE.match(text)
+    if match is None:
+        return f"a domain must read KIND, KIND[n, ...] or KIND(args)[...], like 'real[n]': {text!r}"
+    kind, args_text, dims_text = match.groups()
+    if kind not in KINDS:
+        return f"domain kind must be one of {', '.join(KINDS)}: {kind!r}{did_you_mean(kind, list(KINDS))}"
+    args = tuple(a.strip() for a in args_text.split(",")) if args_text is not None else ()
+    dims = tuple(d.strip() for d in dims_text.split(",")) if dims_text else ()
+    for dim in dims:
+        if not _DIM_RE.match(dim) or (dim.isdigit() and not 1 <= int(dim) <= MAX_DIM):
+            return f"a dimension must be a name or a size from 1 to {MAX_DIM}: {dim!r} in {text!r}"
+    reason = _args_reason(kind, args, text)
+    return reason if reason else Domain(kind, args, dims)
+
+
+def _args_reason(kind: str, args: tuple[str, ...], text: str) -> str:
+    if kind == "label":
+        if len(args) != 1 or not _DIM_RE.match(args[0]):
+            return f"a label domain must name its class count, like 'label(c)[n]': {text!r}"
+        return ""
+    if kind in {"real", "count"} and args:
+        try:
+            low, high = (float(a) for a in args)
+        except ValueError:
+            return f"{kind}(lo, hi) needs two numbers: {text!r}"
+        return "" if low < high else f"{kind}(lo, hi) needs lo < hi: {text!r}"
+    return f"domain {kind!r} takes no arguments: {text!r}" if args else ""
+
+
+def spec_problems(spec: FormulaSpec, card_id: str | None) -> Iterator[Problem]:
+    """Problems with the options and the ``given`` domains of one formula."""
+    for key, value in spec.options:
+        if key not in OPTIONS:
+            hint = did_you_mean(key, ["steps", "reference", "given", *OPTIONS])
+            yield Problem(spec.source, f"unknown formula key {key!r}{hint}", card_id)
+        elif key == "show" and value not in SHOW_CHOICES:
+            hint = did_you_mean(str(value), SHOW_CHOICES)
+            yield Problem(spec.source, f"'show' must be one of {', '.join(SHOW_CHOICES)}: {value!r}{hint}", card_id)
+    for symbol, text in spec.given:
+        domain = parse_domain(text)
+        if isinstance(domain, str):
+            yield Problem(spec.source, f"[{symbol}] {domain}", card_id)
+
+
+def show_mode(spec: FormulaSpec) -> str:
+    value = spec.option("show", "latex")
+    return value if isinstance(value, str) and value in SHOW_CHOICES else "latex"

@@ -1,0 +1,156 @@
+"""The functions a formula may call: arity, keywords, torch meaning and LaTeX, in one table.
+
+The parser checks calls against this table, the evaluator runs its torch
+implementation and the printer its LaTeX, so a function that one of them
+knows is known to all three. Adding a function is one ``Function(...)`` entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor
+
+Latex = Callable[[list[str], Mapping[str, object]], str]
+
+
+@dataclass(frozen=True)
+class Function:
+    """A callable of the formula language; ``method`` also allows ``x.name()``."""
+
+    name: str
+    min_args: int
+    max_args: int
+    run: Callable[..., Tensor]
+    latex: Latex
+    keywords: frozenset[str] = frozenset()
+    method: bool = False
+
+
+def _paren(body: str) -> str:
+    return rf"\left({body}\right)"
+
+
+def _op(macro: str) -> Latex:
+    return lambda args, kw: f"{macro}{_dim(kw)}{_paren(', '.join(args))}"
+
+
+def _dim(kw: Mapping[str, object]) -> str:
+    # the axis matters to the reader (per-row softmax, per-feature mean) so it is shown
+    return rf"_{{\text{{dim}}={kw['dim']}}}" if "dim" in kw else ""
+
+
+def _reduce(macro: str) -> Latex:
+    def latex(args: list[str], kw: Mapping[str, object]) -> str:
+        if len(args) == 2:
+            return f"{macro}{_paren(', '.join(args))}"
+        return f"{macro}{_dim(kw)}{_paren(args[0])}"
+
+    return latex
+
+
+def _spread(macro: str) -> Latex:
+    def latex(args: list[str], kw: Mapping[str, object]) -> str:
+        pop = kw.get("correction") == 0
+        name = macro + (r"_{\text{pop}}" if pop else "")
+        return f"{name}{_dim(kw)}{_paren(args[0])}"
+
+    return latex
+
+
+def _clamp_latex(args: list[str], kw: Mapping[str, object]) -> str:
+    body = args[0]
+    if "min" in kw:
+        low = _number(kw["min"])
+        body = r"\max" + _paren(f"{body}, {low}")
+    if "max" in kw:
+        high = _number(kw["max"])
+        body = r"\min" + _paren(f"{body}, {high}")
+    return body
+
+
+def _number(value: object) -> str:
+    from dlflash.formula.latex import number_latex
+
+    assert isinstance(value, int | float)
+    return number_latex(value)
+
+
+def _where_latex(args: list[str], kw: Mapping[str, object]) -> str:
+    cond, yes, no = args
+    return rf"\begin{{cases}} {yes} & \text{{if }} {cond} \\ {no} & \text{{otherwise}} \end{{cases}}"
+
+
+def _reduction(method: str) -> Callable[..., Tensor]:
+    def run(x: Tensor, other: Tensor | None = None, dim: int | None = None, keepdim: bool = False) -> Tensor:
+        if other is not None:
+            return torch.maximum(x, other) if method == "amax" else torch.minimum(x, other)
+        if dim is None:
+            return getattr(x, method)()  # type: ignore[no-any-return]
+        return getattr(x, method)(dim=dim, keepdim=keepdim)  # type: ignore[no-any-return]
+
+    return run
+
+
+def _summary(method: str) -> Callable[..., Tensor]:
+    def run(x: Tensor, dim: int | None = None, keepdim: bool = False, correction: int | None = None) -> Tensor:
+        kwargs: dict[str, object] = {"keepdim": keepdim} if dim is not None else {}
+        if dim is not None:
+            kwargs["dim"] = dim
+        if correction is not None:
+            kwargs["correction"] = correction
+        return getattr(x, method)(**kwargs)  # type: ignore[no-any-return]
+
+    return run
+
+
+def _clamp(x: Tensor, min: float | None = None, max: float | None = None) -> Tensor:
+    return x.clamp(min=min, max=max)
+
+
+def _pick(x: Tensor, y: Tensor) -> Tensor:
+    return x.gather(-1, y.long().unsqueeze(-1)).squeeze(-1)
+
+
+def _take(w: Tensor, y: Tensor) -> Tensor:
+    return w[y.long()]
+
+
+def _softmax(fn: Callable[..., Tensor]) -> Callable[..., Tensor]:
+    return lambda x, dim=-1: fn(x, dim=dim)
+
+
+DIM = frozenset({"dim", "keepdim"})
+
+FUNCTIONS: dict[str, Function] = {
+    f.name: f
+    for f in (
+        Function("sum", 1, 1, _summary("sum"), _reduce(r"\sum"), DIM, method=True),
+        Function("mean", 1, 1, _summary("mean"), _reduce(r"\operatorname{mean}"), DIM, method=True),
+        Function("var", 1, 1, _summary("var"), _spread(r"\operatorname{Var}"), DIM | {"correction"}, method=True),
+        Function("std", 1, 1, _summary("std"), _spread(r"\operatorname{std}"), DIM | {"correction"}, method=True),
+        Function("max", 1, 2, _reduction("amax"), _reduce(r"\max"), DIM, method=True),
+        Function("min", 1, 2, _reduction("amin"), _reduce(r"\min"), DIM, method=True),
+        Function("sqrt", 1, 1, torch.sqrt, lambda a, kw: rf"\sqrt{{{a[0]}}}", method=True),
+        Function("exp", 1, 1, torch.exp, _op(r"\exp"), method=True),
+        Function("log", 1, 1, torch.log, _op(r"\log"), method=True),
+        Function("abs", 1, 1, torch.abs, lambda a, kw: rf"\left|{a[0]}\right|", method=True),
+        Function("sign", 1, 1, torch.sign, _op(r"\operatorname{sign}")),
+        Function("clamp", 1, 1, _clamp, _clamp_latex, frozenset({"min", "max"}), method=True),
+        Function("matmul", 2, 2, torch.matmul, lambda a, kw: rf"{a[0]}\,{a[1]}"),
+        Function("softmax", 1, 1, _softmax(torch.softmax), _op(r"\operatorname{softmax}"), frozenset({"dim"})),
+        Function(
+            "log_softmax", 1, 1, _softmax(torch.log_softmax), _op(r"\log\operatorname{softmax}"), frozenset({"dim"})
+        ),
+        Function("sigmoid", 1, 1, torch.sigmoid, _op(r"\sigma")),
+        Function("tanh", 1, 1, torch.tanh, _op(r"\tanh")),
+        Function("relu", 1, 1, torch.relu, _op(r"\operatorname{ReLU}")),
+        Function("where", 3, 3, lambda c, a, b: torch.where(c != 0, a, b), _where_latex),
+        Function("pick", 2, 2, _pick, lambda a, kw: rf"\left[{a[0]}\right]_{{{a[1]}}}"),
+        Function("take", 2, 2, _take, lambda a, kw: rf"\left[{a[0]}\right]_{{{a[1]}}}"),
+    )
+}
+
+METHODS = frozenset(name for name, f in FUNCTIONS.items() if f.method)

@@ -1,0 +1,157 @@
+"""The torch references formulas are checked against, and how a project's ``verify/`` registers them.
+
+A reference is a torch computation with declared inputs (symbol -> domain).
+``@reference`` registers a function of tensors; ``@optimizer`` registers a
+factory of a ``torch.optim`` optimizer whose updates a formula must reproduce
+step by step. Each carries an ``example`` formula that passes: the self-test of
+the reference and a template for card authors. References live in the
+project's ``verify/references/*.py`` and are imported from there by path, so
+``dlflash verify`` works from a checkout without installing ``verify``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import inspect
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from torch import Tensor
+
+from dlflash.errors import UsageError
+
+EDGES = ("random", "zeros", "ties", "extreme")
+StateInit = Literal["zeros", "grad"]
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One torch reference. ``outputs`` empty means: compare the formula's value (its last step)."""
+
+    name: str
+    kind: Literal["function", "optimizer"]
+    compute: Callable[..., Any]
+    inputs: tuple[tuple[str, str], ...]
+    example: tuple[str, ...]
+    doc: str
+    outputs: tuple[str, ...] = ()
+    edges: tuple[str, ...] = EDGES
+    # optimizers: the parameter and gradient symbols, the state and how it starts
+    param: str = "w"
+    grad: str = "g"
+    state: tuple[tuple[str, StateInit], ...] = ()
+    gradient: Callable[..., Tensor] | None = None
+    fixed_sizes: tuple[tuple[str, int], ...] = ()
+    # inputs computed from the drawn ones (a dropout mask from torch's RNG), with their domains
+    derive: Callable[..., Mapping[str, Tensor]] | None = None
+    derived: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def symbols(self) -> tuple[str, ...]:
+        """Every symbol a formula checked against this reference may read."""
+        names = [n for n, _ in (*self.inputs, *self.derived)]
+        if self.kind == "optimizer":
+            names += [self.param, self.grad, "t", *(n for n, _ in self.state)]
+        return tuple(dict.fromkeys(names))
+
+
+REFERENCES: dict[str, Reference] = {}
+
+
+def _register(ref: Reference) -> None:
+    old = REFERENCES.get(ref.name)
+    if old is not None and _origin(old.compute) != _origin(ref.compute):
+        where = f"{_origin(old.compute)} and {_origin(ref.compute)}"
+        raise UsageError(f"reference {ref.name!r} is registered twice: {where}")
+    REFERENCES[ref.name] = ref
+
+
+def _origin(fn: Callable[..., Any]) -> str:
+    return f"{Path(inspect.getsourcefile(fn) or '?').name}:{fn.__qualname__}"
+
+
+def _doc(fn: Callable[..., Any]) -> str:
+    return (inspect.getdoc(fn) or fn.__name__).splitlines()[0]
+
+
+def _steps(example: str | tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    return (example,) if isinstance(example, str) else tuple(example)
+
+
+def reference(
+    name: str,
+    *,
+    inputs: Mapping[str, str],
+    example: str | tuple[str, ...] | list[str],
+    outputs: tuple[str, ...] = (),
+    edges: tuple[str, ...] = EDGES,
+    sizes: Mapping[str, int] | None = None,
+    derive: Callable[..., Mapping[str, Tensor]] | None = None,
+    derived: Mapping[str, str] | None = None,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register ``fn(**inputs) -> Tensor`` (or a dict of ``outputs``) as reference ``name``.
+
+    ``derive(**inputs)`` adds the ``derived`` inputs; the reference receives them too.
+    """
+
+    def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+        _register(Reference(name, "function", fn, tuple(inputs.items()), _steps(example), _doc(fn),
+                            outputs=outputs, edges=edges, fixed_sizes=tuple((sizes or {}).items()),
+                            derive=derive, derived=tuple((derived or {}).items())))
+        return fn
+
+    return register
+
+
+def optimizer(
+    name: str,
+    *,
+    hyper: Mapping[str, str],
+    example: tuple[str, ...] | list[str],
+    state: Mapping[str, StateInit] | None = None,
+    gradient: Callable[..., Tensor] | None = None,
+    param: str = "w",
+    grad: str = "g",
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register ``fn(params, **hyper) -> torch.optim.Optimizer`` as reference ``name``.
+
+    ``gradient(p, g, **hyper)``, when given, turns the drawn gradient into the one
+    torch sees (for example adding an L2 penalty's gradient through autograd).
+    """
+
+    def register(fn: Callable[..., Any]) -> Callable[..., Any]:
+        _register(Reference(name, "optimizer", fn, tuple(hyper.items()), _steps(example), _doc(fn),
+                            outputs=(param,), edges=("random", "zeros", "ties", "extreme"), param=param,
+                            grad=grad, state=tuple((state or {}).items()), gradient=gradient))
+        return fn
+
+    return register
+
+
+def references_dir(project_root: Path) -> Path:
+    """``verify/`` beside the cards folder, else the one of this checkout (for cards in a temp dir)."""
+    local = project_root / "verify"
+    if (local / "references").is_dir():
+        return local
+    return Path(__file__).resolve().parents[2] / "verify"
+
+
+def load_references(project_root: Path) -> dict[str, Reference]:
+    """Import ``verify/references`` of the project (once) and return the registry."""
+    folder = references_dir(project_root) / "references"
+    if not (folder / "__init__.py").is_file():
+        raise UsageError(f"no references found: {str(folder)!r} must be a package")
+    package = sys.modules.get("verify")
+    if package is None:
+        spec = importlib.util.spec_from_file_location(
+            "verify", folder.parent / "__init__.py", submodule_search_locations=[str(folder.parent)]
+        )
+        assert spec is not None and spec.loader is not None
+        package = importlib.util.module_from_spec(spec)
+        sys.modules["verify"] = package
+        spec.loader.exec_module(package)
+    importlib.import_module("verify.references")
+    return REFERENCES

@@ -1,0 +1,126 @@
+"""Run one formula against its torch reference over every size set and edge case.
+
+The same function serves ``dlflash verify``, ``verify/test_formulas.py`` and the
+mutation test, so what the tests prove is what the command reports.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor
+
+from dlflash.errors import DlflashError
+from dlflash.formula.evaluate import RESULT, evaluate
+from dlflash.formula.parse import Program
+from dlflash.verify.inputs import SIZES, draw
+from dlflash.verify.registry import Reference
+
+# Error is |formula - torch| / max(1, |torch|): absolute near zero, relative for large values.
+TOLERANCE = 1e-9
+OPTIMIZER_STEPS = 6
+SEED = 20240601
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result of one formula against one reference: the worst error over all cases."""
+
+    reference: str
+    worst_error: float
+    cases: int
+    failure: str = ""  # the first failing case, for a person to reproduce
+
+    @property
+    def passed(self) -> bool:
+        return not self.failure
+
+
+def error(actual: Tensor, expected: Tensor) -> float:
+    """The worst mixed absolute/relative error; ``inf`` for a shape or NaN/inf mismatch."""
+    if not isinstance(actual, Tensor) or tuple(actual.shape) != tuple(expected.shape):
+        return math.inf
+    a, e = actual.detach().to(torch.float64), expected.detach().to(torch.float64)
+    same = (a == e) | (torch.isnan(a) & torch.isnan(e))
+    diff = torch.where(same, torch.zeros_like(a), (a - e).abs() / e.abs().clamp(min=1.0))
+    if diff.numel() == 0:
+        return 0.0
+    worst = float(diff.max())
+    return math.inf if math.isnan(worst) else worst
+
+
+def check_program(program: Program, ref: Reference, fixed: Mapping[str, Tensor] | None = None) -> Outcome:
+    """Compare ``program`` with ``ref`` on every case; ``fixed`` pins some inputs (errata)."""
+    worst, cases = 0.0, 0
+    for case, (label, worst_here) in enumerate(_case_errors(program, ref, fixed or {})):
+        cases = case + 1
+        worst = max(worst, worst_here)
+        if worst_here > TOLERANCE:
+            return Outcome(ref.name, worst, cases, f"{label}: error {worst_here:.3g}")
+    return Outcome(ref.name, worst, cases)
+
+
+def _case_errors(program: Program, ref: Reference, fixed: Mapping[str, Tensor]) -> Iterator[tuple[str, float]]:
+    sizes_list = (dict(ref.fixed_sizes),) if ref.fixed_sizes else SIZES
+    for index, sizes in enumerate(sizes_list):
+        for edge_index, edge in enumerate(ref.edges):
+            gen = torch.Generator().manual_seed(SEED + 100 * index + edge_index)
+            label = f"sizes {dict(sizes)}, {edge}"
+            try:
+                if ref.kind == "optimizer":
+                    yield label, _optimizer_error(program, ref, sizes, index, edge, gen, fixed)
+                else:
+                    yield label, _function_error(program, ref, sizes, index, edge, gen, fixed)
+            except DlflashError as exc:
+                yield f"{label}: {exc}", math.inf
+
+
+def _function_error(
+    program: Program, ref: Reference, sizes: Mapping[str, int], index: int, edge: str,
+    gen: torch.Generator, fixed: Mapping[str, Tensor],
+) -> float:
+    inputs = {name: draw(domain, sizes, index, edge, gen) for name, domain in ref.inputs}
+    inputs.update(fixed)
+    if ref.derive is not None:
+        inputs.update(ref.derive(**inputs))
+    expected = ref.compute(**{k: v.clone() for k, v in inputs.items()})
+    values = evaluate(program, inputs)
+    if not ref.outputs:
+        return error(values[RESULT], expected)
+    return max(error(values.get(name, torch.tensor(math.nan)), expected[name]) for name in ref.outputs)
+
+
+def _optimizer_error(
+    program: Program, ref: Reference, sizes: Mapping[str, int], index: int, edge: str,
+    gen: torch.Generator, fixed: Mapping[str, Tensor],
+) -> float:
+    size = sizes.get("d", 3)
+    hyper = {name: draw(domain, sizes, index, "random", gen) for name, domain in ref.inputs}
+    hyper.update({k: v for k, v in fixed.items() if k in hyper})
+    w0 = fixed.get(ref.param, torch.randn(size, generator=gen, dtype=torch.float64))
+    grads = fixed.get(ref.grad, _gradients(size, edge, gen))
+    param = w0.clone().requires_grad_(True)
+    opt = ref.compute([param], **{k: float(v) for k, v in hyper.items()})
+    env: dict[str, Tensor] = {**hyper, ref.param: w0.clone()}
+    for name, init in ref.state:
+        env[name] = grads[0].clone() if init == "grad" else torch.zeros_like(w0)
+    worst = 0.0
+    for step, g in enumerate(grads, start=1):
+        opt.zero_grad()
+        param.grad = ref.gradient(param, g, **hyper) if ref.gradient else g.clone()
+        opt.step()
+        env = evaluate(program, {**env, ref.grad: g, "t": torch.tensor(float(step), dtype=torch.float64)})
+        worst = max(worst, error(env.get(ref.param, torch.tensor(math.nan)), param.detach()))
+    return worst
+
+
+def _gradients(size: int, edge: str, gen: torch.Generator) -> Tensor:
+    if edge == "zeros":
+        return torch.zeros(OPTIMIZER_STEPS, size, dtype=torch.float64)
+    if edge == "ties":
+        return torch.randn(1, size, generator=gen, dtype=torch.float64).repeat(OPTIMIZER_STEPS, 1)
+    scale = 1e3 if edge == "extreme" else 1.0
+    return scale * torch.randn(OPTIMIZER_STEPS, size, generator=gen, dtype=torch.float64)

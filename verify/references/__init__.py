@@ -1,0 +1,14 @@
+"""Every torch reference; importing this package registers them all (see ``dlflash.verify.registry``).
+
+Adding a reference: write a decorated function in the module of its topic (or a
+new module imported below), with an ``example`` formula that passes.
+"""
+
+from verify.references import (  # noqa: F401  (imported to register)
+    activations,
+    layers,
+    losses,
+    metrics,
+    optimizers,
+    preprocessing,
+)
