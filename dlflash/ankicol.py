@@ -72,8 +72,11 @@ def open_collection(path: Path, *, copy: bool = False) -> Iterator[Collection]:
         try:
             col = Collection(str(target))
         except AnkiException as exc:
-            raise CollectionRefused(_locked_message(path, str(exc)) if "already open" in str(exc)
-                                    else f"{path}: not a usable Anki collection: {exc}") from exc
+            raise CollectionRefused(
+                _locked_message(path, str(exc))
+                if "already open" in str(exc)
+                else f"{path}: not a usable Anki collection: {exc}"
+            ) from exc
         try:
             yield col
         finally:

@@ -74,8 +74,17 @@ class SyncPlan:
 
     @property
     def changes(self) -> bool:
-        return any((self.added, self.updated, self.retired, self.restored, self.pruned,
-                    self.notetypes_added, self.notetypes_updated))
+        return any(
+            (
+                self.added,
+                self.updated,
+                self.retired,
+                self.restored,
+                self.pruned,
+                self.notetypes_added,
+                self.notetypes_updated,
+            )
+        )
 
 
 _OUR_MODEL_IDS = frozenset(spec.model_id for spec in NOTE_TYPES.values())
@@ -88,6 +97,11 @@ def _is_ours(tag: str) -> bool:
 def merged_tags(existing: Iterable[str], ours: Iterable[str]) -> tuple[str, ...]:
     """The user's own tags, then ours (the retired tag goes: the card is back or still here)."""
     return (*(t for t in existing if not _is_ours(t)), *ours)
+
+
+def _same_tags(a: Iterable[str], b: Iterable[str]) -> bool:
+    # Anki sorts a note's tags and compares them without case
+    return {t.lower() for t in a} == {t.lower() for t in b}
 
 
 def plan_sync(
@@ -108,7 +122,7 @@ def plan_sync(
             problems.append(_type_changed(note, old))
         elif old.retired:
             restored.append(note.card_id)
-        elif old.fields != note.fields or old.tags != merged_tags(old.tags, note.tags):
+        elif old.fields != note.fields or not _same_tags(old.tags, merged_tags(old.tags, note.tags)):
             updated.append(note.card_id)
         else:
             unchanged.append(note.card_id)
@@ -119,8 +133,9 @@ def plan_sync(
     label = names or {}
     retired = [] if prune else [_label(n, label) for n in gone if not n.retired]
     pruned = [_label(n, label) for n in gone] if prune else []
-    return SyncPlan(tuple(added), tuple(updated), tuple(sorted(retired)), tuple(unchanged),
-                    tuple(restored), tuple(sorted(pruned)))
+    return SyncPlan(
+        tuple(added), tuple(updated), tuple(sorted(retired)), tuple(unchanged), tuple(restored), tuple(sorted(pruned))
+    )
 
 
 def _label(note: ExistingNote, names: Mapping[str, str]) -> str:

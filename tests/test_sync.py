@@ -1,0 +1,333 @@
+"""`dlflash sync` against real Anki collections: add, review, change, sync again, retire, refuse."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from anki.collection import Collection
+from ankitools import import_package
+from click.testing import CliRunner, Result
+
+from dlflash.build import build_deck
+from dlflash.cli import main
+from dlflash.config import load_project
+from dlflash.guids import guid_for_id
+from dlflash.load import load_cards
+from dlflash.model import RenderedNote, Source
+from dlflash.notetypes import NOTE_TYPES
+from dlflash.render import render_deck
+from dlflash.sync import RETIRED_TAG, ExistingNote, merged_tags, plan_sync
+
+SUSPENDED = -1  # Anki's queue number of a suspended card
+EDITED_CARD = "loss-rmse-from-mse"
+REMOVED_CARD = "gd-mini-batch"
+RENAMED_CARD = "gd-batch-size-online"
+USER_TAG = "my-exam"
+
+
+@pytest.fixture
+def cards(cards_copy: Path) -> Path:
+    """The project's cards with only its basics file: these tests need a stable, small deck."""
+    for path in cards_copy.glob("[0-9][0-9]-*.yaml"):
+        if path.name != "01-basics.yaml":
+            path.unlink()
+    return cards_copy
+
+
+def empty_collection(path: Path) -> Path:
+    Collection(str(path)).close()
+    return path
+
+
+def sync(cards: Path, collection: Path, *extra: str) -> Result:
+    args = ["sync", "--collection", str(collection), "--cards", str(cards), *extra]
+    return CliRunner().invoke(main, args)
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def rendered(cards: Path) -> tuple[RenderedNote, ...]:
+    project = load_project(cards)
+    return render_deck(project, load_cards(project.cards_dir))
+
+
+def edit_basics(cards: Path, change: Callable[[dict[str, Any]], None]) -> None:
+    path = cards / "01-basics.yaml"
+    data = yaml.safe_load(path.read_text("utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=1000), "utf-8")
+
+
+def card_rows(col: Collection) -> dict[int, tuple[Any, ...]]:
+    rows = col.db.all("select id, nid, did, type, queue, ivl, due, reps, lapses, factor, data from cards")
+    return {row[0]: tuple(row[1:]) for row in rows}
+
+
+def note_by_guid(col: Collection, guid: str) -> Any:
+    (nid,) = col.db.list("select id from notes where guid = ?", guid)
+    return col.get_note(nid)
+
+
+def test_sync_into_an_empty_collection_adds_every_card_under_our_note_types(cards: Path, tmp_path: Path) -> None:
+    collection = empty_collection(tmp_path / "collection.anki2")
+    notes = rendered(cards)
+
+    result = sync(cards, collection)
+
+    assert result.exit_code == 0, result.output
+    assert f"added: {len(notes)} (" in result.output and "unchanged: 0" in result.output
+    col = Collection(str(collection))
+    try:
+        assert col.note_count() == len(notes)
+        for note in notes:
+            stored = note_by_guid(col, note.guid)
+            assert stored.note_type()["id"] == NOTE_TYPES[note.note_type].model_id
+            assert tuple(stored.fields) == note.fields and tuple(stored.tags) == note.tags
+            assert {col.decks.name(card.did) for card in stored.cards()} == {note.deck_name}
+        assert col.fix_integrity()[1]  # Anki's own "Check Database" finds the note types sound
+    finally:
+        col.close()
+
+
+def test_resync_after_reviews_updates_adds_and_retires_and_keeps_history_and_user_tags(
+    cards: Path, tmp_path: Path
+) -> None:
+    collection = empty_collection(tmp_path / "collection.anki2")
+    assert sync(cards, collection).exit_code == 0
+    col = Collection(str(collection))
+    for cid in col.find_cards(""):
+        card = col.get_card(cid)
+        card.start_timer()
+        col.sched.answerCard(card, 3)
+    edited = note_by_guid(col, guid_for_id(EDITED_CARD))
+    edited.tags.append(USER_TAG)
+    col.update_note(edited)
+    revlog = col.db.all("select * from revlog order by id")
+    before = card_rows(col)
+    removed_nid = note_by_guid(col, guid_for_id(REMOVED_CARD)).id
+    col.close()
+
+    def change(data: dict[str, Any]) -> None:
+        by_id = {c["id"]: c for c in data["cards"]}
+        by_id[EDITED_CARD]["back"] = "Take the square root of the MSE."
+        data["cards"] = [c for c in data["cards"] if c["id"] != REMOVED_CARD]
+        data["cards"].append(
+            {
+                "id": "sync-new-card",
+                "type": "basic",
+                "front": "Which loss does `nn.L1Loss` compute?",
+                "back": "The mean absolute error.",
+                "tags": ["loss"],
+                "covers": ["basics.loss-functions.regression.mae"],
+            }
+        )
+
+    edit_basics(cards, change)
+    result = sync(cards, collection)
+
+    assert result.exit_code == 0, result.output
+    assert "added: 1 (sync-new-card)" in result.output
+    assert f"updated: 1 ({EDITED_CARD})" in result.output
+    assert "retired: 1 (" in result.output
+    col = Collection(str(collection))
+    try:
+        assert col.db.all("select * from revlog order by id") == revlog
+        after = card_rows(col)
+        retired_cards = {cid for cid, row in before.items() if row[0] == removed_nid}
+        for cid, row in before.items():
+            if cid in retired_cards:
+                assert after[cid][3] == SUSPENDED and after[cid][:3] + after[cid][4:] == row[:3] + row[4:]
+            else:
+                assert after[cid] == row
+        edited = note_by_guid(col, guid_for_id(EDITED_CARD))
+        want = next(n for n in rendered(cards) if n.card_id == EDITED_CARD)
+        assert tuple(edited.fields) == want.fields and "Take the square root of the MSE." in edited["Back"]
+        assert USER_TAG in edited.tags and any(t.startswith("dlflash::") for t in edited.tags)
+        assert RETIRED_TAG in col.get_note(removed_nid).tags
+        assert note_by_guid(col, guid_for_id("sync-new-card"))["Back"]
+    finally:
+        col.close()
+    again = sync(cards, collection)
+    assert "added: 0" in again.output and "updated: 0" in again.output and "retired: 0" in again.output
+
+
+def test_renamed_card_keeps_its_note_through_its_alias(cards: Path, tmp_path: Path) -> None:
+    collection = empty_collection(tmp_path / "collection.anki2")
+    sync(cards, collection)
+    col = Collection(str(collection))
+    nid = note_by_guid(col, guid_for_id(RENAMED_CARD)).id
+    count = col.note_count()
+    col.close()
+
+    def rename(data: dict[str, Any]) -> None:
+        card = next(c for c in data["cards"] if c["id"] == RENAMED_CARD)
+        card["id"], card["aliases"] = "gd-online-batch-size", [RENAMED_CARD]
+
+    edit_basics(cards, rename)
+    result = sync(cards, collection)
+
+    assert result.exit_code == 0, result.output
+    assert "added: 0" in result.output and "retired: 0" in result.output
+    assert "updated: 1 (gd-online-batch-size)" in result.output  # its Source field names the new id
+    col = Collection(str(collection))
+    try:
+        assert col.note_count() == count
+        assert "gd-online-batch-size" in col.get_note(nid)["Source"]
+    finally:
+        col.close()
+
+
+def test_prune_deletes_the_notes_of_removed_cards(cards: Path, tmp_path: Path) -> None:
+    collection = empty_collection(tmp_path / "collection.anki2")
+    sync(cards, collection)
+    edit_basics(cards, lambda d: d.update(cards=[c for c in d["cards"] if c["id"] != REMOVED_CARD]))
+    sync(cards, collection)  # retires it first: prune also removes already retired notes
+
+    result = sync(cards, collection, "--prune")
+
+    assert result.exit_code == 0, result.output
+    assert "pruned: 1 (" in result.output
+    col = Collection(str(collection))
+    try:
+        assert not col.db.list("select id from notes where guid = ?", guid_for_id(REMOVED_CARD))
+        assert col.note_count() == len(rendered(cards))
+    finally:
+        col.close()
+
+
+def test_dry_run_prints_the_plan_and_leaves_every_byte(cards: Path, tmp_path: Path) -> None:
+    collection = empty_collection(tmp_path / "collection.anki2")
+    sync(cards, collection)
+    edit_basics(cards, lambda d: d.update(cards=[c for c in d["cards"] if c["id"] != REMOVED_CARD]))
+    files = {p.name: digest(p) for p in tmp_path.iterdir() if p.is_file()}
+
+    result = sync(cards, collection, "--dry-run")
+
+    assert result.exit_code == 0, result.output
+    assert "dry run" in result.output and "retired: 1 (" in result.output and "added: 0" in result.output
+    assert {p.name: digest(p) for p in tmp_path.iterdir() if p.is_file()} == files
+
+
+def test_locked_collection_is_refused_and_left_untouched(cards: Path, tmp_path: Path) -> None:
+    collection = empty_collection(tmp_path / "collection.anki2")
+    before = digest(collection)
+    lock = sqlite3.connect(collection, isolation_level=None)
+    lock.execute("BEGIN EXCLUSIVE")
+    try:
+        result = sync(cards, collection)
+        dry = sync(cards, collection, "--dry-run")
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+    for run in (result, dry):
+        assert run.exit_code == 1
+        assert "open in Anki or locked" in run.output and "Nothing was changed" in run.output
+    assert digest(collection) == before
+
+
+def test_collection_open_in_another_anki_process_is_refused(cards: Path, tmp_path: Path) -> None:
+    collection = empty_collection(tmp_path / "collection.anki2")
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\nfrom anki.collection import Collection\n"
+            "c = Collection(sys.argv[1]); c.db.scalar('select 1'); print('open', flush=True); time.sleep(60)",
+            str(collection),
+        ],
+        stdout=subprocess.PIPE,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == b"open\n"
+        result = sync(cards, collection)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert result.exit_code == 1
+    assert "open in Anki or locked" in result.output
+
+
+def test_note_type_with_our_id_and_other_fields_is_refused(cards: Path, tmp_path: Path) -> None:
+    collection = empty_collection(tmp_path / "collection.anki2")
+    sync(cards, collection)
+    col = Collection(str(collection))
+    basic = col.models.get(NOTE_TYPES["basic"].model_id)  # type: ignore[arg-type]
+    col.models.add_field(basic, col.models.new_field("Mnemonic"))
+    col.models.update_dict(basic)
+    col.close()
+    before = digest(collection)
+
+    result = sync(cards, collection)
+
+    assert result.exit_code == 1
+    assert f"note type {NOTE_TYPES['basic'].model_id} has fields" in result.output and "'Mnemonic'" in result.output
+    assert digest(collection) == before
+
+
+def test_missing_collection_is_a_usage_error(cards: Path, tmp_path: Path) -> None:
+    result = sync(cards, tmp_path / "nowhere.anki2")
+    assert result.exit_code == 2
+    assert "collection not found" in result.output
+    assert not (tmp_path / "nowhere.anki2").exists()
+
+
+def test_sync_after_an_apkg_import_finds_every_note_unchanged(cards: Path, tmp_path: Path) -> None:
+    project = load_project(cards)
+    apkg = tmp_path / "deck.apkg"
+    build_deck(project, load_cards(project.cards_dir), apkg, at=1_700_000_000)
+    collection = tmp_path / "collection.anki2"
+    import_package(collection, apkg)
+
+    result = sync(cards, collection)
+
+    assert result.exit_code == 0, result.output
+    assert "added: 0" in result.output and "updated: 0" in result.output and "note types added" not in result.output
+    assert f"unchanged: {len(rendered(cards))}" in result.output
+
+
+def test_changed_card_type_is_reported_at_the_card() -> None:
+    note = RenderedNote("c", "g", Source("cards/01-x.yaml", 4), "cloze", "D", ("t", "", "", ""), ("dlflash::x",))
+    existing = ExistingNote(1, "g", NOTE_TYPES["basic"].model_id, ("a", "b", "", "", ""), ("dlflash::x",))
+    with pytest.raises(Exception, match=r"card type must stay") as info:
+        plan_sync([note], [existing])
+    assert str(info.value).startswith("cards/01-x.yaml:4: [c]")
+
+
+def test_users_tags_stay_and_ours_are_replaced() -> None:
+    assert merged_tags(("mine", "dlflash::old::x", "Other"), ("dlflash::new::y",)) == (
+        "mine",
+        "Other",
+        "dlflash::new::y",
+    )
+    assert merged_tags(("mine", RETIRED_TAG), ("dlflash::a",)) == ("mine", "dlflash::a")
+
+
+def test_a_retired_card_that_comes_back_is_restored_and_unsuspended(cards: Path, tmp_path: Path) -> None:
+    collection = empty_collection(tmp_path / "collection.anki2")
+    sync(cards, collection)
+    original = (cards / "01-basics.yaml").read_text("utf-8")
+    edit_basics(cards, lambda d: d.update(cards=[c for c in d["cards"] if c["id"] != REMOVED_CARD]))
+    sync(cards, collection)
+    (cards / "01-basics.yaml").write_text(original, "utf-8")
+
+    result = sync(cards, collection)
+
+    assert result.exit_code == 0, result.output
+    assert f"restored: 1 ({REMOVED_CARD})" in result.output
+    col = Collection(str(collection))
+    try:
+        note = note_by_guid(col, guid_for_id(REMOVED_CARD))
+        assert RETIRED_TAG not in note.tags
+        assert all(card.queue != SUSPENDED for card in note.cards())
+    finally:
+        col.close()
