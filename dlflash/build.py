@@ -11,6 +11,7 @@ from dlflash.export import plan_package, write_package
 from dlflash.ledger import now, read_ledger, write_ledger
 from dlflash.model import CardSet, Problem, RenderedNote
 from dlflash.render import render_deck
+from dlflash.retired import record_retired
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ def build_deck(project: Project, cards: CardSet, out: Path, at: int | None = Non
     notes = render_deck(project, cards)
     media = media_files(project, notes)
     old = read_ledger(project.ledger)
+    record_retired(project.retired_file, old.notes, cards)
     package = plan_package(notes, media, old, now() if at is None else at)
     if package.ledger != old:
         write_ledger(project.ledger, package.ledger)

@@ -1,0 +1,114 @@
+"""The .apkg route's retired list: `dlflash build` records removed cards, `dlflash retired` finds their notes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from anki.collection import Collection
+from ankitools import import_package
+from click.testing import CliRunner
+
+from dlflash.build import build_deck
+from dlflash.cli import main
+from dlflash.config import load_project
+from dlflash.guids import guid_for_id
+from dlflash.load import load_cards
+from dlflash.retired import RetiredCard, anki_search, read_retired
+
+T0 = 1_700_000_000
+REMOVED = "gd-mini-batch"
+RENAMED = "gd-batch-size-online"
+
+
+@pytest.fixture
+def cards(cards_copy: Path) -> Path:
+    """Only the basics file: a small deck that other people's card files cannot break."""
+    for path in cards_copy.glob("[0-9][0-9]-*.yaml"):
+        if path.name != "01-basics.yaml":
+            path.unlink()
+    return cards_copy
+
+
+def build(cards: Path, out: Path, at: int = T0) -> None:
+    project = load_project(cards)
+    build_deck(project, load_cards(project.cards_dir), out, at=at)
+
+
+def edit_basics(cards: Path, change: Callable[[dict[str, Any]], None]) -> None:
+    path = cards / "01-basics.yaml"
+    data = yaml.safe_load(path.read_text("utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=1000), "utf-8")
+
+
+def remove(card_id: str) -> Callable[[dict[str, Any]], None]:
+    return lambda data: data.update(cards=[c for c in data["cards"] if c["id"] != card_id])
+
+
+def test_build_records_a_removed_card_once_and_forgets_it_when_it_returns(cards: Path, tmp_path: Path) -> None:
+    retired_file = load_project(cards).retired_file
+    original = (cards / "01-basics.yaml").read_text("utf-8")
+    build(cards, tmp_path / "deck.apkg")
+    assert not retired_file.exists()
+
+    edit_basics(cards, remove(REMOVED))
+    build(cards, tmp_path / "deck.apkg", T0 + 10)
+    assert read_retired(retired_file) == (RetiredCard(REMOVED, guid_for_id(REMOVED)),)
+    recorded = retired_file.read_bytes()
+    build(cards, tmp_path / "deck.apkg", T0 + 20)
+    assert retired_file.read_bytes() == recorded
+
+    (cards / "01-basics.yaml").write_text(original, "utf-8")
+    build(cards, tmp_path / "deck.apkg", T0 + 30)
+    assert read_retired(retired_file) == ()
+
+
+def test_a_renamed_card_is_not_retired(cards: Path, tmp_path: Path) -> None:
+    build(cards, tmp_path / "deck.apkg")
+
+    def rename(data: dict[str, Any]) -> None:
+        card = next(c for c in data["cards"] if c["id"] == RENAMED)
+        card["id"], card["aliases"] = "gd-online-batch-size", [RENAMED]
+
+    edit_basics(cards, rename)
+    build(cards, tmp_path / "deck.apkg", T0 + 10)
+    assert read_retired(load_project(cards).retired_file) == ()
+
+
+def test_retired_search_finds_exactly_the_removed_cards_notes_in_anki(cards: Path, tmp_path: Path) -> None:
+    apkg, collection = tmp_path / "deck.apkg", tmp_path / "collection.anki2"
+    build(cards, apkg)
+    import_package(collection, apkg)
+    edit_basics(cards, remove(REMOVED))
+    build(cards, apkg, T0 + 10)
+    import_package(collection, apkg)  # the importer keeps the removed card's note
+
+    result = CliRunner().invoke(main, ["retired", "--cards", str(cards)])
+
+    assert result.exit_code == 0, result.output
+    assert f"1 retired card: {REMOVED}" in result.output
+    search = result.output.splitlines()[2]
+    assert search == anki_search(read_retired(load_project(cards).retired_file))
+    col = Collection(str(collection))
+    try:
+        found = col.find_notes(search)
+        assert [col.get_note(nid).guid for nid in found] == [guid_for_id(REMOVED)]
+    finally:
+        col.close()
+
+
+def test_retired_with_nothing_retired_says_so(cards: Path) -> None:
+    result = CliRunner().invoke(main, ["retired", "--cards", str(cards)])
+    assert result.exit_code == 0
+    assert "no retired cards" in result.output
+
+
+def test_unreadable_retired_list_is_reported_not_ignored(cards: Path) -> None:
+    load_project(cards).retired_file.write_text("- id: [unclosed\n", "utf-8")
+    result = CliRunner().invoke(main, ["retired", "--cards", str(cards)])
+    assert result.exit_code == 1
+    assert "retired list is not readable" in result.output
