@@ -6,6 +6,7 @@ new module imported below), with an ``example`` formula that passes.
 
 from verify.references import (  # noqa: F401  (imported to register)
     activations,
+    basics,
     layers,
     losses,
     metrics,
