@@ -94,7 +94,8 @@ def reference(
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Register ``fn(**inputs) -> Tensor`` (or a dict of ``outputs``) as reference ``name``.
 
-    ``derive(**inputs)`` adds the ``derived`` inputs; the reference receives them too.
+    ``derive(...)`` receives the inputs it names and returns the ``derived`` ones; the reference
+    receives them too.
     """
 
     def register(fn: Callable[..., Any]) -> Callable[..., Any]:

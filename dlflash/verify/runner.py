@@ -6,8 +6,9 @@ mutation test, so what the tests prove is what the command reports.
 
 from __future__ import annotations
 
+import inspect
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 import torch
@@ -85,12 +86,21 @@ def _function_error(
     inputs = {name: draw(domain, sizes, index, edge, gen) for name, domain in ref.inputs}
     inputs.update(fixed)
     if ref.derive is not None:
-        inputs.update(ref.derive(**inputs))
+        inputs.update(ref.derive(**_accepted(ref.derive, inputs)))
     expected = ref.compute(**{k: v.clone() for k, v in inputs.items()})
     values = evaluate(program, inputs)
     if not ref.outputs:
         return error(values[RESULT], expected)
     return max(error(values.get(name, torch.tensor(math.nan)), expected[name]) for name in ref.outputs)
+
+
+def _accepted(fn: Callable[..., object], inputs: Mapping[str, Tensor]) -> dict[str, Tensor]:
+    """The inputs ``fn`` names (all of them when it takes ``**kwargs``)."""
+    parameters = inspect.signature(fn).parameters.values()
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):
+        return dict(inputs)
+    names = {p.name for p in parameters}
+    return {k: v for k, v in inputs.items() if k in names}
 
 
 def _optimizer_error(
@@ -102,19 +112,28 @@ def _optimizer_error(
     hyper.update({k: v for k, v in fixed.items() if k in hyper})
     w0 = fixed.get(ref.param, torch.randn(size, generator=gen, dtype=torch.float64))
     grads = fixed.get(ref.grad, _gradients(size, edge, gen))
+    ours, theirs = trajectories(program, ref, hyper, w0, grads)
+    return max(error(a, b) for a, b in zip(ours, theirs, strict=True))
+
+
+def trajectories(
+    program: Program, ref: Reference, hyper: Mapping[str, Tensor], w0: Tensor, grads: Tensor
+) -> tuple[list[Tensor], list[Tensor]]:
+    """The parameter after each step: by the formula, and by the torch optimizer."""
     param = w0.clone().requires_grad_(True)
     opt = ref.compute([param], **{k: float(v) for k, v in hyper.items()})
     env: dict[str, Tensor] = {**hyper, ref.param: w0.clone()}
     for name, init in ref.state:
         env[name] = grads[0].clone() if init == "grad" else torch.zeros_like(w0)
-    worst = 0.0
+    ours, theirs = [], []
     for step, g in enumerate(grads, start=1):
         opt.zero_grad()
         param.grad = ref.gradient(param, g, **hyper) if ref.gradient else g.clone()
         opt.step()
         env = evaluate(program, {**env, ref.grad: g, "t": torch.tensor(float(step), dtype=torch.float64)})
-        worst = max(worst, error(env.get(ref.param, torch.tensor(math.nan)), param.detach()))
-    return worst
+        ours.append(env.get(ref.param, torch.tensor(math.nan)))
+        theirs.append(param.detach().clone())
+    return ours, theirs
 
 
 def _gradients(size: int, edge: str, gen: torch.Generator) -> Tensor:

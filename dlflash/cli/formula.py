@@ -1,0 +1,33 @@
+"""``dlflash verify`` (card formulas against torch) and ``dlflash errata`` (the cheatsheet's formulas, as written)."""
+
+from __future__ import annotations
+
+import click
+
+from dlflash.cli.app import cards_option, main
+from dlflash.config import load_project
+from dlflash.load import load_cards
+from dlflash.verify.cards import format_error, verify_cards
+from dlflash.verify.runner import TOLERANCE
+
+
+@main.command()
+@cards_option
+@click.argument("ids", nargs=-1)
+def verify(cards_dir: str, ids: tuple[str, ...]) -> None:
+    """Check every card formula (or the cards IDS) against its torch reference; exit 1 on any failure."""
+    project = load_project(cards_dir)
+    rows = verify_cards(project, load_cards(project.cards_dir), ids)
+    if not rows:
+        click.echo("no card has a formula")
+        return
+    width = max(len("card"), *(len(r.card_id) for r in rows))
+    ref_width = max(len("reference"), *(len(r.reference) for r in rows))
+    click.echo(f"{'card':<{width}}  {'reference':<{ref_width}}  {'worst error':>11}  status")
+    for row in rows:
+        line = f"{row.card_id:<{width}}  {row.reference:<{ref_width}}  {format_error(row.outcome.worst_error):>11}  {row.status}"
+        click.echo(line + (f"  ({row.outcome.failure})" if row.outcome.failure else ""))
+    failed = sum(1 for r in rows if not r.outcome.passed)
+    click.echo(f"{len(rows) - failed} of {len(rows)} formulas within {TOLERANCE:g} of torch")
+    if failed:
+        raise SystemExit(1)

@@ -1,0 +1,67 @@
+"""Verify every card formula of a deck: the code path shared by ``dlflash verify`` and ``verify/test_formulas.py``."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from dlflash.config import Project
+from dlflash.errors import ProblemsError, UsageError
+from dlflash.formula.check import card_formula_problems
+from dlflash.formula.parse import parse_formula
+from dlflash.load import did_you_mean
+from dlflash.model import Card, CardSet
+from dlflash.verify.registry import Reference, load_references
+from dlflash.verify.runner import Outcome, check_program
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of the verify table."""
+
+    card_id: str
+    reference: str
+    outcome: Outcome
+
+    @property
+    def status(self) -> str:
+        return "ok" if self.outcome.passed else "FAIL"
+
+
+def formula_cards(cards: CardSet, ids: Iterable[str] = ()) -> list[Card]:
+    """The cards with a formula, restricted to ``ids`` when given (each must name such a card)."""
+    with_formula = [c for c in cards.cards if c.formula is not None]
+    wanted = list(ids)
+    known = {c.id for c in with_formula}
+    for card_id in wanted:
+        if card_id not in known:
+            raise UsageError(f"no card with a formula has id {card_id!r}{did_you_mean(card_id, sorted(known))}")
+    return [c for c in with_formula if not wanted or c.id in wanted]
+
+
+def verify_card(card: Card, references: Mapping[str, Reference]) -> Row:
+    """Check one card's formula against its reference; a refused formula raises ``ProblemsError``."""
+    spec = card.formula
+    assert spec is not None
+    problems = [p for p in card_formula_problems(card, references) if p.severity == "error"]
+    if problems:
+        raise ProblemsError(problems)
+    outcome = check_program(parse_formula(spec, card.id), references[spec.reference])
+    return Row(card.id, spec.reference, outcome)
+
+
+def verify_cards(project: Project, cards: CardSet, ids: Iterable[str] = ()) -> list[Row]:
+    """Rows for every selected card; problems (refused formulas, unknown references) all at once."""
+    selected = formula_cards(cards, ids)
+    if not selected:
+        return []
+    references = load_references(project.cards_dir.resolve().parent)
+    problems = [p for c in selected for p in card_formula_problems(c, references) if p.severity == "error"]
+    if problems:
+        raise ProblemsError(problems)
+    return [verify_card(c, references) for c in selected]
+
+
+def format_error(value: float) -> str:
+    return "inf" if math.isinf(value) else f"{value:.1e}"
