@@ -133,7 +133,8 @@ def shape_problems(note: RenderedNote) -> Iterator[Problem]:
         for span in find_math(html):
             if not span.closed:
                 close = DELIMITERS["\\[" if span.display else "\\("][0]
-                yield _problem(note, f"math in {name} must be closed with '{close}'", span)
+                rule = f"math in {name} must end with '{close}' outside braces (an unmatched '{{' hides it)"
+                yield _problem(note, rule, span)
             elif "\n" in span.tex:
                 yield _problem(note, f"math in {name} must be on one line (a raw newline breaks it in Anki)", span)
             elif spec.cloze and "}}" in span.tex:

@@ -1,0 +1,165 @@
+"""Math a card shows must typeset in Anki's MathJax (mathjax-full 3.2.2, no noerrors), else `dlflash check` fails."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from click.testing import CliRunner
+
+from dlflash.cli import main
+from dlflash.config import Project, load_project
+from dlflash.load import load_cards
+from dlflash.mathcheck import MathSpan, find_math, math_check
+from dlflash.mathjax import NODE_MODULES_ENV
+
+REPO = Path(__file__).resolve().parent.parent
+NODE_MODULES = REPO / "node_modules"
+
+needs_mathjax = pytest.mark.skipif(
+    shutil.which("node") is None or not (NODE_MODULES / "mathjax-full").is_dir(),
+    reason="node and node_modules/mathjax-full are needed: run `make` or `npm ci`",
+)
+
+
+def project_with(tmp_path: Path, *cards: dict[str, object]) -> Project:
+    folder = tmp_path / "cards"
+    folder.mkdir()
+    text = yaml.safe_dump({"title": "Test", "cards": list(cards)}, sort_keys=False, allow_unicode=True, width=1000)
+    (folder / "01-test.yaml").write_text(text, "utf-8")
+    return load_project(folder)
+
+
+def problems_of(project: Project) -> list[str]:
+    return [str(p) for p in math_check(project, load_cards(project.cards_dir))]
+
+
+def basic(card_id: str, back: str) -> dict[str, object]:
+    return {"id": card_id, "type": "basic", "front": "What is it?", "back": back}
+
+
+@pytest.fixture(autouse=True)
+def repo_node_modules(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Test projects live in tmp folders; they use the repository's node modules."""
+    monkeypatch.setenv(NODE_MODULES_ENV, str(NODE_MODULES))
+
+
+def test_math_is_found_in_text_as_mathjax_finds_it() -> None:
+    html = r'\(a &lt; b\) <code>\(not math\)</code> <div class="math">\[\frac{1}{2}\]</div> \(f\{x\}\)'
+    assert find_math(html) == (
+        MathSpan("a < b", display=False),
+        MathSpan(r"\frac{1}{2}", display=True),
+        MathSpan(r"f\{x\}", display=False),
+    )
+
+
+def test_an_end_delimiter_inside_braces_does_not_end_the_math() -> None:
+    assert find_math(r"\(\frac{1}{\) and more") == (MathSpan(r"\frac{1}{\) and more", False, closed=False),)
+
+
+def test_a_line_break_tag_is_a_newline_inside_math() -> None:
+    assert find_math(r"\(a +<br>b\)") == (MathSpan("a +\nb", False),)
+
+
+@needs_mathjax
+def test_good_formulas_pass(tmp_path: Path) -> None:
+    project = project_with(
+        tmp_path,
+        basic("inline", r"\(\frac{1}{2} < \sqrt{x}\) and \(p \coloneqq \mathbb{E}[x]\)"),
+        basic("display", r"\[\begin{pmatrix} a & b \\ c & d \end{pmatrix}\]"),
+    )
+    assert problems_of(project) == []
+
+
+@needs_mathjax
+def test_an_extra_brace_fails_with_mathjax_message_and_the_cards_place(tmp_path: Path) -> None:
+    project = project_with(tmp_path, basic("ok", "no math"), basic("bad-brace", r"It is \(\frac{1}{2}}\)."))
+    assert problems_of(project) == [
+        f"{project.cards_dir}/01-test.yaml:7: [bad-brace] math in Back must typeset in MathJax 3.2.2: "
+        r"Extra close brace or missing open brace: '\(\frac{1}{2}}\)'"
+    ]
+
+
+def test_a_missing_brace_hides_the_end_of_the_math(tmp_path: Path) -> None:
+    project = project_with(tmp_path, basic("open-brace", r"It is \(\frac{1}{\)."))
+    [problem] = problems_of(project)
+    assert r"[open-brace] math in Back must end with '\)' outside braces" in problem
+    assert r"'\(\frac{1}{\).'" in problem
+
+
+@needs_mathjax
+def test_an_undefined_macro_fails(tmp_path: Path) -> None:
+    project = project_with(tmp_path, basic("macro", r"\(\foo{x}\)"))
+    assert problems_of(project) == [
+        rf"{project.cards_dir}/01-test.yaml:3: [macro] math in Back must typeset in MathJax 3.2.2: "
+        r"Undefined control sequence \foo: '\(\foo{x}\)'"
+    ]
+
+
+@needs_mathjax
+def test_a_display_formula_is_checked_too(tmp_path: Path) -> None:
+    project = project_with(tmp_path, basic("display", r"\[\left( x \]"))
+    [problem] = problems_of(project)
+    assert r"[display] math in Back must typeset in MathJax 3.2.2: Extra \left or missing \right" in problem
+
+
+@needs_mathjax
+def test_a_newline_inside_math_fails(tmp_path: Path) -> None:
+    project = project_with(tmp_path, basic("newline", "It is \\(a +\nb\\)."))
+    assert problems_of(project) == [
+        f"{project.cards_dir}/01-test.yaml:3: [newline] math in Back must be on one line "
+        "(a raw newline breaks it in Anki): '\\(a +\nb\\)'"
+    ]
+
+
+@needs_mathjax
+def test_double_close_brace_in_math_fails_in_a_cloze_only(tmp_path: Path) -> None:
+    cloze = {"id": "soft", "type": "cloze", "text": r"{{c1::softmax}} gives \(e^{x_{i}}\)"}
+    project = project_with(tmp_path, cloze, basic("plain", r"\(e^{x_{i}}\)"))
+    assert problems_of(project) == [
+        f"{project.cards_dir}/01-test.yaml:3: [soft] math in Text must not contain '}}}}' "
+        r"(it ends the cloze early; write '} }'): '\(e^{x_{i}}\)'"
+    ]
+
+
+@needs_mathjax
+def test_math_inside_a_cloze_deletion_is_typeset(tmp_path: Path) -> None:
+    cloze = {"id": "hidden", "type": "cloze", "text": r"The mean is {{c1::\(\bar{x\)}}."}
+    project = project_with(tmp_path, cloze)
+    [problem] = problems_of(project)
+    assert "[hidden] math in Text must end with" in problem
+
+
+@needs_mathjax
+def test_missing_node_is_an_error_not_a_pass(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    project = project_with(tmp_path, basic("inline", r"\(x\)"))
+    assert problems_of(project) == [
+        f"{project.cards_dir}:1: math cannot be checked: node (Node.js) must be on PATH to typeset math: "
+        "install it, then run `make` or `npm ci` in the project folder"
+    ]
+
+
+def test_missing_node_modules_is_an_error_not_a_pass(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(NODE_MODULES_ENV, str(tmp_path / "node_modules"))
+    project = project_with(tmp_path, basic("inline", r"\(x\)"))
+    assert problems_of(project) == [
+        f"{project.cards_dir}:1: math cannot be checked: mathjax-full is not installed in "
+        f"{tmp_path / 'node_modules'}: run `make` or `npm ci` in the project folder"
+    ]
+
+
+@needs_mathjax
+def test_check_command_fails_on_bad_math_in_the_real_deck(cards_copy: Path) -> None:
+    deck = cards_copy / "01-basics.yaml"
+    data = yaml.safe_load(deck.read_text("utf-8"))
+    data["cards"][0]["back"] = r"The whole dataset: \(n = \lvert D \rvert}\)."
+    deck.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=1000), "utf-8")
+    result = CliRunner().invoke(main, ["check", "--cards", str(cards_copy)])
+    assert result.exit_code == 1
+    card_id = data["cards"][0]["id"]
+    assert (
+        f"01-basics.yaml:3: [{card_id}] math in Back must typeset in MathJax 3.2.2: Extra close brace" in result.output
+    )
