@@ -7,8 +7,8 @@ from pathlib import Path
 
 import yaml
 from anki.collection import Collection
-
 from ankitools import import_package
+
 from dlflash.ankiview import cloze_numbers, note_cards, render_clozes
 from dlflash.build import build_deck
 from dlflash.config import load_project
@@ -22,7 +22,7 @@ TRICKY_CLOZE = {
     "type": "cloze",
     "text": (
         'Café\'s π: {{c1::first::a hint}} and {{c2::"second" \\(x<y\\)}} '
-        "and {{c3::outer {{c4::inner}} end}} and {{c5::é–π & co}}."
+        "and {{c3::outer {{c4::inner}} end}} and {{c5::é\u2013π & co}}."
     ),
     "covers": ["basics.gradient-descent.batch"],
 }
