@@ -1,0 +1,57 @@
+"""Every formula verify knows: the cards' (by card id) and each reference's own example (``example:<name>``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from dlflash.formula.parse import Program, parse_formula
+from dlflash.load import load_cards
+from dlflash.model import FormulaSpec, Source
+from dlflash.verify.registry import Reference, load_references, references_dir
+from dlflash.verify.runner import Outcome, check_program
+
+EQUIVALENT_FILE = "equivalent_mutants.yaml"
+
+
+@dataclass(frozen=True)
+class Formula:
+    """A formula to verify: its id, its parsed program and its reference."""
+
+    id: str
+    program: Program
+    reference: Reference
+
+    def check(self) -> Outcome:
+        return check_program(self.program, self.reference)
+
+
+def example_spec(ref: Reference) -> FormulaSpec:
+    return FormulaSpec(ref.example, tuple(1 for _ in ref.example), ref.name, (), Source(f"reference {ref.name}", 1))
+
+
+def all_formulas(root: Path) -> list[Formula]:
+    """The card formulas of ``root/cards`` and every reference example, parsed (refusals raise)."""
+    references = load_references(root)
+    formulas = [
+        Formula(f"example:{ref.name}", parse_formula(example_spec(ref), ref.name), ref)
+        for ref in sorted(references.values(), key=lambda r: r.name)
+    ]
+    cards_dir = root / "cards"
+    if cards_dir.is_dir():
+        for card in load_cards(cards_dir).cards:
+            if card.formula is not None and card.formula.reference in references:
+                program = parse_formula(card.formula, card.id)
+                formulas.append(Formula(card.id, program, references[card.formula.reference]))
+    return formulas
+
+
+def equivalent_mutants(root: Path) -> dict[str, dict[str, str]]:
+    """``formula id -> mutant description -> why it computes the same thing``."""
+    path = references_dir(root) / EQUIVALENT_FILE
+    if not path.is_file():
+        return {}
+    data = yaml.safe_load(path.read_text("utf-8")) or {}
+    return {str(k): {str(d): str(r) for d, r in (v or {}).items()} for k, v in data.items()}
