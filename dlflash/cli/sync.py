@@ -1,4 +1,4 @@
-"""``dlflash sync`` and ``dlflash retired``: the deck into a collection, and what left it."""
+"""``dlflash sync``, ``retired`` and ``stats``: the deck in a collection, what left it, what it costs."""
 
 from __future__ import annotations
 
@@ -8,13 +8,21 @@ import click
 
 from dlflash.build import media_files
 from dlflash.cli.app import cards_option, main
-from dlflash.config import load_project
+from dlflash.config import Project, load_project
+from dlflash.coverage import coverage_report
+from dlflash.errors import ProblemsError, UsageError
+from dlflash.forecast import EARLY_DAYS, LATER_DAYS, SEED, Forecast, ForecastSettings, forecast
+from dlflash.forecast_plot import write_forecast_plot
 from dlflash.load import load_cards
+from dlflash.model import CardSet
 from dlflash.render import render_deck
 from dlflash.retired import RETIRED_TAG_SEARCH, anki_search, read_retired
+from dlflash.stats import deck_stats
+from dlflash.verify.cards import verify_cards
 
 # ids listed per line of the plan before "... and N more"
 SHOWN_IDS = 20
+FORECAST_PLOT = "build/forecast.png"
 
 
 @main.command()
@@ -77,3 +85,80 @@ def retired(cards_dir: str) -> None:
     click.echo("After importing the deck, paste this search into Anki's browser and delete the notes it finds:")
     click.echo(anki_search(entries))
     click.echo(f"(notes retired by `dlflash sync` carry a tag instead: {RETIRED_TAG_SEARCH})")
+
+
+@main.command()
+@cards_option
+@click.option("--forecast", "with_forecast", is_flag=True, help="Simulate the review load under FSRS.")
+@click.option("--new-per-day", default=20, show_default=True, type=click.IntRange(min=1), help="New cards a day.")
+@click.option(
+    "--retention",
+    default=0.9,
+    show_default=True,
+    type=click.FloatRange(0.0, 1.0, min_open=True, max_open=True),
+    help="FSRS desired retention.",
+)
+@click.option("--days", default=90, show_default=True, type=click.IntRange(1, 3650), help="Days to simulate.")
+@click.option("--plot", is_flag=True, help=f"With --forecast, draw reviews per day to {FORECAST_PLOT}.")
+def stats(cards_dir: str, with_forecast: bool, new_per_day: int, retention: float, days: int, plot: bool) -> None:
+    """Cards by section, type and tag; formulas verified; facts covered; the review forecast."""
+    project = load_project(cards_dir)
+    cards = load_cards(project.cards_dir)
+    counts = deck_stats(cards)
+    click.echo(f"cards: {counts.cards} in {len(cards.files)} files")
+    click.echo("by section:")
+    for name, count in counts.by_section:
+        click.echo(f"  {count:4d}  {name}")
+    click.echo("by type: " + ", ".join(f"{name} {count}" for name, count in counts.by_type))
+    click.echo("by tag: " + (", ".join(f"{name} {count}" for name, count in counts.by_tag) or "none"))
+    click.echo(_formulas_line(project, cards, counts.with_formula))
+    click.echo(_facts_line(project, cards))
+    if plot and not with_forecast:
+        raise UsageError("--plot draws the forecast: add --forecast")
+    if with_forecast:
+        result = forecast(ForecastSettings(counts.cards, new_per_day, retention, days))
+        for line in forecast_lines(result):
+            click.echo(line)
+        if plot:
+            write_forecast_plot(result, Path(FORECAST_PLOT))
+            click.echo(f"wrote {FORECAST_PLOT}")
+
+
+def _formulas_line(project: Project, cards: CardSet, with_formula: int) -> str:
+    if not with_formula:
+        return "formulas: none"
+    try:
+        rows = verify_cards(project, cards)
+    except ProblemsError as exc:
+        return f"formulas: {with_formula}, not verifiable: {len(exc.problems)} problems (run `dlflash verify`)"
+    passed = sum(row.outcome.passed for row in rows)
+    return f"formulas: {passed} of {len(rows)} verified against PyTorch" + (
+        f", {len(rows) - passed} FAILED" if passed < len(rows) else ""
+    )
+
+
+def _facts_line(project: Project, cards: CardSet) -> str:
+    if not project.cheatsheet.is_file():
+        return f"facts: no cheatsheet at {project.cheatsheet}"
+    report = coverage_report(project, cards)
+    covered, skipped = len(report.covered_ids), len(report.skipped_ids - report.covered_ids)
+    return f"facts: {covered} covered, {skipped} skipped, of {len(report.facts)} ({report.percent:.1f}%)"
+
+
+def forecast_lines(result: Forecast) -> list[str]:
+    s = result.settings
+    lines = [
+        f"forecast: {s.cards} cards, {s.new_per_day} new/day, retention {s.retention:.2f}, {s.days} days "
+        f"(FSRS-6 default parameters, no fuzz, seed {SEED})",
+        f"  peak: {result.peak_reviews} reviews on day {result.peak_day}",
+    ]
+    for first, last in (EARLY_DAYS, LATER_DAYS):
+        reviews, minutes = result.mean_reviews((first, last)), result.mean_minutes((first, last))
+        if reviews is not None and minutes is not None:
+            upto = min(last, s.days)
+            lines.append(f"  days {first}-{upto}: {reviews:.1f} reviews/day, {minutes:.1f} minutes/day")
+    lines.append(
+        "  these are population defaults (FSRS parameters, answer ratings, seconds per answer), not yours; "
+        "Anki's FSRS optimizer fits your own after about a month of reviews"
+    )
+    return lines
