@@ -25,7 +25,8 @@ def verify(cards_dir: str, ids: tuple[str, ...]) -> None:
     ref_width = max(len("reference"), *(len(r.reference) for r in rows))
     click.echo(f"{'card':<{width}}  {'reference':<{ref_width}}  {'worst error':>11}  status")
     for row in rows:
-        line = f"{row.card_id:<{width}}  {row.reference:<{ref_width}}  {format_error(row.outcome.worst_error):>11}  {row.status}"
+        worst = format_error(row.outcome.worst_error)
+        line = f"{row.card_id:<{width}}  {row.reference:<{ref_width}}  {worst:>11}  {row.status}"
         click.echo(line + (f"  ({row.outcome.failure})" if row.outcome.failure else ""))
     failed = sum(1 for r in rows if not r.outcome.passed)
     click.echo(f"{len(rows) - failed} of {len(rows)} formulas within {TOLERANCE:g} of torch")

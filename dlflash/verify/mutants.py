@@ -51,7 +51,7 @@ def mutants(program: Program) -> Iterator[Mutant]:
 
 
 def _with_step(program: Program, index: int, step: Step) -> Program:
-    return Program(program.steps[:index] + (step,) + program.steps[index + 1 :])
+    return Program((*program.steps[:index], step, *program.steps[index + 1 :]))
 
 
 def _mutate_at(expr: ast.expr, position: int) -> Iterator[tuple[str, ast.expr]]:
