@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from dlflash.config import Project
 from dlflash.errors import ProblemsError
 from dlflash.export import plan_package, write_package
+from dlflash.figures import draw_card_figures, figure_names
 from dlflash.ledger import now, read_ledger, write_ledger
 from dlflash.model import CardSet, Problem, RenderedNote
 from dlflash.render import render_deck
@@ -23,13 +26,15 @@ class BuildReport:
     out: Path
 
 
-def media_files(project: Project, notes: tuple[RenderedNote, ...]) -> dict[str, Path]:
-    """Each card's media, found in ``cards/media/``; all missing files reported at once."""
+def media_files(
+    project: Project, notes: tuple[RenderedNote, ...], generated: Mapping[str, Path] | None = None
+) -> dict[str, Path]:
+    """Each card's media: a ``generated`` file (a figure) or one in ``cards/media/``; all missing reported at once."""
     found: dict[str, Path] = {}
     problems = []
     for note in notes:
         for name in note.media:
-            path = project.cards_dir / "media" / name
+            path = (generated or {}).get(name) or project.cards_dir / "media" / name
             if not path.is_file():
                 problems.append(Problem(note.source, f"media file must exist in {path.parent}: {name!r}", note.card_id))
             found[name] = path
@@ -42,15 +47,18 @@ def build_deck(project: Project, cards: CardSet, out: Path, at: int | None = Non
     """Render, advance the ledger for changed notes, write the ledger, then the .apkg.
 
     The ledger is written first so that the package is the newest file and a
-    second ``make deck`` sees nothing to do.
+    second ``make deck`` sees nothing to do. Figures are drawn afresh into a
+    temporary folder on every build, so no stale picture can be shipped.
     """
-    notes = render_deck(project, cards)
-    media = media_files(project, notes)
-    old = read_ledger(project.ledger)
-    record_retired(project.retired_file, old.notes, cards)
-    package = plan_package(notes, media, old, now() if at is None else at)
-    if package.ledger != old:
-        write_ledger(project.ledger, package.ledger)
-    write_package(package, out)
+    with tempfile.TemporaryDirectory(prefix="dlflash-figures-") as tmp:
+        figures = draw_card_figures(cards, Path(tmp))
+        notes = render_deck(project, cards, figure_names(figures))
+        media = media_files(project, notes, {path.name: path for path in figures.values()})
+        old = read_ledger(project.ledger)
+        record_retired(project.retired_file, old.notes, cards)
+        package = plan_package(notes, media, old, now() if at is None else at)
+        if package.ledger != old:
+            write_ledger(project.ledger, package.ledger)
+        write_package(package, out)
     changed = tuple(n.card_id for n in notes if old.notes.get(n.card_id) != package.ledger.notes[n.card_id])
     return BuildReport(len(notes), len({n.deck_name for n in notes}), len(media), changed, out)

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 from dlflash.config import Project
 from dlflash.coverage import coverage_check
+from dlflash.figures import figure_check
 from dlflash.formula import check_formulas
 from dlflash.lint import lint_check
 from dlflash.mathcheck import math_check
@@ -21,6 +22,7 @@ Check = Callable[[Project, CardSet], Iterable[Problem]]
 CHECKS: list[tuple[str, Check]] = []
 CHECKS.append(("coverage", coverage_check))
 CHECKS.append(("lint", lint_check))
+CHECKS.append(("figures", figure_check))
 CHECKS.append(("math", math_check))
 CHECKS.append(("formula", check_formulas))
 

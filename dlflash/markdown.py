@@ -5,11 +5,13 @@ as text. The texmath plugin (``brackets``) takes ``\\( \\)`` and ``\\[ \\]``
 out of Markdown's hands before escapes or emphasis could touch them, and we
 print them back with the same delimiters for Anki's MathJax. Fenced code is
 highlighted by Pygments with CSS classes (styled in the note types' CSS).
+An image whose source is ``figure:NAME`` names one of ``dlflash.figures``; the
+caller passes the names' file names and the image points at that file.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from functools import cache
 from html import escape
 from typing import Any
@@ -43,6 +45,20 @@ def _math_block(_self: Any, tokens: Sequence[Token], idx: int, _options: Any, _e
     return '<div class="math">\\[' + escape(body, quote=False) + "\\]</div>\n"
 
 
+FIGURE_SCHEME = "figure:"
+
+
+def _image(self: Any, tokens: Sequence[Token], idx: int, options: Any, env: Any) -> str:
+    token = tokens[idx]
+    src = str(token.attrGet("src") or "")
+    figures = env.get("figures", {}) if isinstance(env, dict) else {}
+    name = src.removeprefix(FIGURE_SCHEME)
+    if src.startswith(FIGURE_SCHEME) and name in figures:
+        token.attrSet("src", figures[name])
+        token.attrSet("class", "figure")
+    return str(self.image(tokens, idx, options, env))
+
+
 @cache
 def _parser() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "highlight": _highlight, "breaks": False})
@@ -51,12 +67,27 @@ def _parser() -> MarkdownIt:
     md.add_render_rule("math_inline", _math_inline)
     md.add_render_rule("math_block", _math_block)
     md.add_render_rule("math_block_eqno", _math_block)
+    md.add_render_rule("image", _image)
     return md
 
 
-def to_html(text: str) -> str:
-    """Render a field; a single paragraph loses its ``<p>`` so short answers stay inline."""
-    html = str(_parser().render(text)).strip()
+def to_html(text: str, figures: Mapping[str, str] | None = None) -> str:
+    """Render a field; a single paragraph loses its ``<p>`` so short answers stay inline.
+
+    ``figures`` maps figure names to the bare file names that ``figure:NAME`` images show.
+    """
+    html = str(_parser().render(text, {"figures": dict(figures or {})})).strip()
     if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
         html = html[3:-4]
     return html
+
+
+def figure_refs(text: str) -> tuple[str, ...]:
+    """The figure names that ``figure:NAME`` images in ``text`` refer to, in order (code is not scanned)."""
+    names = []
+    for block in _parser().parse(text):
+        for token in block.children or ():
+            src = str(token.attrGet("src") or "") if token.type == "image" else ""
+            if src.startswith(FIGURE_SCHEME):
+                names.append(src.removeprefix(FIGURE_SCHEME))
+    return tuple(names)

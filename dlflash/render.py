@@ -12,6 +12,7 @@ from collections.abc import Mapping
 
 from dlflash.config import Project
 from dlflash.facts import load_facts
+from dlflash.figures import card_figures
 from dlflash.guids import note_guid
 from dlflash.markdown import to_html
 from dlflash.model import Card, CardSet, Fact, RenderedNote
@@ -21,24 +22,31 @@ _LEADING_NUMBER = re.compile(r"^\s*\d+\.\s*")
 CONTEXT_SEPARATOR = " \u203a "  # a single right-pointing angle quotation mark
 
 
-def render_deck(project: Project, cards: CardSet) -> tuple[RenderedNote, ...]:
-    """Render every card of the deck, in deck order."""
+def render_deck(project: Project, cards: CardSet, figures: Mapping[str, str] | None = None) -> tuple[RenderedNote, ...]:
+    """Render every card of the deck, in deck order; ``figures`` maps figure names to file names."""
     facts = {f.id: f for f in load_facts(project.cheatsheet)} if project.cheatsheet.is_file() else {}
-    return tuple(render_card(card, card_file.deck_name, facts) for card_file in cards.files for card in card_file.cards)
+    shown = figures or {}
+    return tuple(
+        render_card(card, card_file.deck_name, facts, shown) for card_file in cards.files for card in card_file.cards
+    )
 
 
-def render_card(card: Card, deck_name: str, facts: Mapping[str, Fact]) -> RenderedNote:
-    """One card's note: fields in its note type's frozen order."""
+def render_card(
+    card: Card, deck_name: str, facts: Mapping[str, Fact], figures: Mapping[str, str] | None = None
+) -> RenderedNote:
+    """One card's note: fields in its note type's frozen order; its figures join its media."""
+    shown = figures or {}
     context = to_html(_context(card, facts))
     source = _source(card)
     answer_math = _formula_html(card)
     if card.type == "cloze":
-        extra = _join(to_html(card.extra) if card.extra else "", answer_math)
-        fields: tuple[str, ...] = (to_html(card.text), extra, context, source)
+        extra = _join(to_html(card.extra, shown) if card.extra else "", answer_math)
+        fields: tuple[str, ...] = (to_html(card.text, shown), extra, context, source)
     else:
-        back = _join(to_html(card.back), answer_math)
-        extra = to_html(card.extra) if card.extra else ""
-        fields = (to_html(card.front), back, extra, context, source)
+        back = _join(to_html(card.back, shown), answer_math)
+        extra = to_html(card.extra, shown) if card.extra else ""
+        fields = (to_html(card.front, shown), back, extra, context, source)
+    figure_files = tuple(shown[name] for name in card_figures(card) if name in shown)
     return RenderedNote(
         card_id=card.id,
         guid=note_guid(card),
@@ -47,7 +55,7 @@ def render_card(card: Card, deck_name: str, facts: Mapping[str, Fact]) -> Render
         deck_name=deck_name,
         fields=fields,
         tags=note_tags(card),
-        media=card.media,
+        media=card.media + figure_files,
     )
 
 
