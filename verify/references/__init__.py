@@ -12,4 +12,6 @@ from verify.references import (  # noqa: F401  (imported to register)
     metrics,
     optimizers,
     preprocessing,
+    schedules,
+    whitening,
 )
