@@ -6,8 +6,10 @@ import click
 
 from dlflash.cli.app import cards_option, main
 from dlflash.config import load_project
+from dlflash.facts import load_facts
 from dlflash.load import load_cards
 from dlflash.verify.cards import format_error, verify_cards
+from dlflash.verify.errata import errata_markdown, find_errata
 from dlflash.verify.runner import TOLERANCE
 
 
@@ -32,3 +34,15 @@ def verify(cards_dir: str, ids: tuple[str, ...]) -> None:
     click.echo(f"{len(rows) - failed} of {len(rows)} formulas within {TOLERANCE:g} of torch")
     if failed:
         raise SystemExit(1)
+
+
+@main.command()
+@cards_option
+def errata(cards_dir: str) -> None:
+    """Print (Markdown) the cheatsheet's formulas and numbers evaluated as written against torch."""
+    project = load_project(cards_dir)
+    cards = load_cards(project.cards_dir)
+    root = project.cards_dir.resolve().parent
+    findings = find_errata(root, project.cheatsheet)
+    facts = load_facts(project.cheatsheet)
+    click.echo(errata_markdown(findings, str(project.cheatsheet), cards.cards, facts))

@@ -1,0 +1,246 @@
+"""Errata: the cheatsheet's formulas and numbers evaluated as written and compared with torch.
+
+The quotes are data (``verify/errata.yaml``); each is located in the cheatsheet
+(so its line is computed, and a quote that is no longer there is an error),
+transliterated by a declared, minimal rule set, parsed and run by the same
+allow-listed AST evaluator as the cards, and compared with its torch reference
+by the same runner. Nothing here types a result in.
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+import yaml
+from torch import Tensor
+
+from dlflash.errors import UsageError
+from dlflash.formula.evaluate import RESULT, evaluate
+from dlflash.formula.parse import Program, Step, parse_step
+from dlflash.model import Card, Fact, Source
+from dlflash.verify.registry import Reference, load_references, references_dir
+from dlflash.verify.runner import TOLERANCE, check_program, error, trajectories
+
+ERRATA_FILE = "errata.yaml"
+# Notation of the notes that Python spells differently; applied to every quote, in order.
+TRANSLITERATION: tuple[tuple[str, str], ...] = (("²", "**2"), ("[", "("), ("]", ")"))
+# A claimed number is met when it is the computed value, rounded or truncated to its digits.
+CLAIM_SLACK = 0.01
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One checked formula or number of the notes."""
+
+    quote: str
+    line: int
+    kind: str  # "formula", "claim", "comparison"
+    correct: bool
+    details: tuple[str, ...]
+    reference: str
+
+
+def locate(text: str, quote: str, path: str) -> int:
+    """The 1-based line of ``quote`` in ``text``; a quote that is not there is an error."""
+    index = text.find(quote)
+    if index < 0:
+        raise UsageError(f"{path}: errata quote not found in the cheatsheet: {quote!r}")
+    return text[:index].count("\n") + 1
+
+
+def transliterate(quote: str, extra: Sequence[Sequence[str]] = ()) -> str:
+    for old, new in (*(tuple(pair) for pair in extra), *TRANSLITERATION):
+        quote = quote.replace(old, new)
+    return quote
+
+
+def literal_program(quotes: Sequence[str], entry: Mapping[str, Any], path: str, line: int) -> Program:
+    """The quoted steps (after ``before``), transliterated and renamed, as a checked program."""
+    texts = [*entry.get("before", ()), *(transliterate(q, entry.get("transliterate", ())) for q in quotes)]
+    steps = []
+    for index, text in enumerate(texts):
+        # the quote may end in a bare expression after the definitions it relies on
+        parsed, reasons = parse_step(text, alone=index == len(texts) - 1)
+        if parsed is None:
+            raise UsageError(f"{path}:{line}: the quote cannot be evaluated as {text!r}: {'; '.join(reasons)}")
+        target, expr = parsed
+        renames = entry.get("rename", {})
+        steps.append(Step(renames.get(target, target), _renamed(expr, renames), text, Source(path, line)))
+    return Program(tuple(steps))
+
+
+def _renamed(expr: ast.expr, renames: Mapping[str, str]) -> ast.expr:
+    for node in ast.walk(expr):
+        if isinstance(node, ast.Name) and node.id in renames:
+            node.id = renames[node.id]
+    return expr
+
+
+def tensors(values: Mapping[str, Any]) -> dict[str, Tensor]:
+    return {k: torch.tensor(v, dtype=torch.float64) for k, v in values.items()}
+
+
+def show(value: Tensor) -> str:
+    if value.numel() == 1:
+        return _number(float(value))
+    return "[" + ", ".join(_number(float(v)) for v in value.flatten()) + "]"
+
+
+def _number(value: float) -> str:
+    return "undefined (0/0 = NaN)" if math.isnan(value) else f"{value:.4g}"
+
+
+def run_example(program: Program, ref: Reference, example: Mapping[str, Any], fixed: Mapping[str, Any]) -> Tensor:
+    """The program's value on the readable example inputs (the final parameter for an optimizer)."""
+    inputs = tensors({**example, **fixed})
+    if ref.kind == "optimizer":
+        hyper = {name: inputs[name] for name, _ in ref.inputs}
+        ours, _ = trajectories(program, ref, hyper, inputs[ref.param], inputs[ref.grad])
+        return ours[-1]
+    return evaluate(program, inputs)[RESULT]
+
+
+def torch_example(ref: Reference, example: Mapping[str, Any], fixed: Mapping[str, Any]) -> Tensor:
+    """The torch reference's value on the example inputs (the final parameter for an optimizer)."""
+    inputs = tensors({**example, **fixed})
+    if ref.kind == "optimizer":
+        hyper = {name: inputs[name] for name, _ in ref.inputs}
+        _, theirs = trajectories(Program(()), ref, hyper, inputs[ref.param], inputs[ref.grad])
+        return theirs[-1]
+    return torch.as_tensor(ref.compute(**inputs))
+
+
+def load_errata(root: Path) -> tuple[str, dict[str, Any]]:
+    path = references_dir(root) / ERRATA_FILE
+    if not path.is_file():
+        raise UsageError(f"no errata file: {str(path)!r}")
+    return str(path), yaml.safe_load(path.read_text("utf-8")) or {}
+
+
+def find_errata(root: Path, cheatsheet: Path) -> list[Finding]:
+    """Every formula, claim and comparison of the errata file, checked, in cheatsheet order."""
+    references = load_references(root)
+    _, data = load_errata(root)
+    text = cheatsheet.read_text("utf-8")
+    path = str(cheatsheet)
+    findings = [
+        *(_formula(e, text, path, references) for e in data.get("formulas", ())),
+        *(_claim(e, text, path, references) for e in data.get("claims", ())),
+        *(_comparison(e, text, path, references) for e in data.get("comparisons", ())),
+    ]
+    return sorted(findings, key=lambda f: f.line)
+
+
+def _reference(name: str, references: Mapping[str, Reference], path: str) -> Reference:
+    if name not in references:
+        raise UsageError(f"{path}: unknown reference {name!r}")
+    return references[name]
+
+
+def _formula(entry: Mapping[str, Any], text: str, path: str, references: Mapping[str, Reference]) -> Finding:
+    quotes = [entry["quote"]] if isinstance(entry["quote"], str) else list(entry["quote"])
+    line = locate(text, quotes[0], path)
+    ref = _reference(entry["reference"], references, path)
+    program = literal_program(quotes, entry, path, line)
+    fixed = entry.get("fixed", {})
+    outcome = check_program(program, ref, fixed=tensors(fixed))
+    correct_form = entry.get("correct") or "; ".join(ref.example)
+    details = [
+        f"as written (transliterated): `{'; '.join(s.text for s in program.steps)}`",
+        f"torch reference `{ref.name}`: {ref.doc}",
+    ]
+    if "example" in entry:
+        example = {k: v for k, v in entry["example"].items()}
+        ours, theirs = run_example(program, ref, example, fixed), torch_example(ref, example, fixed)
+        shown = ", ".join(f"{k} = {v}" for k, v in {**example, **fixed}.items())
+        details.append(f"with {shown}: as written gives {show(ours)}, torch gives {show(theirs)}")
+    if outcome.passed:
+        details.append(f"agrees with torch: worst error {outcome.worst_error:.3g} over {outcome.cases} seeded cases")
+    else:
+        details.append(f"differs from torch: error {outcome.worst_error:.3g} in the first seeded case that fails")
+    if not outcome.passed:
+        details.append(f"correct form: `{correct_form}`")
+    return Finding(" / ".join(quotes), line, "formula", outcome.passed, tuple(details), ref.name)
+
+
+def _claim(entry: Mapping[str, Any], text: str, path: str, references: Mapping[str, Reference]) -> Finding:
+    line = locate(text, entry["quote"], path)
+    ref = _reference(entry["reference"], references, path)
+    claimed = float(entry["claimed"])
+    extra = entry.get("formula")
+    alternative = literal_program([extra], {}, path, line) if extra else None
+    details, first_values = [], []
+    for index, (label, case) in enumerate(entry["cases"].items()):
+        inputs = tensors(case)
+        values = {f"torch `{ref.name}`": float(torch.as_tensor(ref.compute(**inputs)))}
+        if alternative is not None:
+            values[f"`{extra}`"] = float(evaluate(alternative, inputs)[RESULT])
+        counts = ", ".join(f"{k} = {v}" for k, v in case.items())
+        shown = "; ".join(f"{k}: {_number(v)}" for k, v in values.items())
+        details.append(f"{label} ({counts}): {shown}")
+        if index == 0:
+            first_values = list(values.values())
+    met = any(abs(v - claimed) <= CLAIM_SLACK for v in first_values)
+    details.insert(0, f"claimed: {claimed:g}")
+    return Finding(entry["quote"], line, "claim", met, tuple(details), ref.name)
+
+
+def _comparison(entry: Mapping[str, Any], text: str, path: str, references: Mapping[str, Reference]) -> Finding:
+    line = locate(text, entry["quote"], path)
+    example = tensors({**entry["example"], **entry.get("fixed", {})})
+    details, identical = [], []
+    for first, second in entry["pairs"]:
+        finals = []
+        for name in (first, second):
+            ref = _reference(name, references, path)
+            hyper = {n: example[n] for n, _ in ref.inputs}
+            _, theirs = trajectories(Program(()), ref, hyper, example[ref.param], example[ref.grad])
+            finals.append(theirs[-1])
+        difference = error(finals[0], finals[1])
+        identical.append(difference <= TOLERANCE)
+        relation = "identical" if identical[-1] else "different"
+        details.append(f"`{first}` vs `{second}`: w = {show(finals[0])} vs {show(finals[1])}, {relation}"
+                       f" (difference {difference:.3g})")
+    return Finding(entry["quote"], line, "comparison", any(identical), tuple(details), ", ".join(entry["pairs"][0]))
+
+
+def teaching_card(finding: Finding, cards: Sequence[Card], fact_ids: set[str]) -> str | None:
+    """The card teaching the correct form: one quoting the notes, else an errata card on the same fact."""
+    quote = " ".join(finding.quote.split(" / ")[0].split())
+    # an errata card, which says the notes differ, before a card that merely quotes them
+    for card in sorted(cards, key=lambda c: "errata" not in c.tags):
+        if quote in " ".join(f"{card.front} {card.back} {card.extra} {card.text}".split()):
+            return card.id
+    for card in cards:
+        if fact_ids & set(card.covers) and (
+            "errata" in card.tags or (card.formula is not None and card.formula.reference == finding.reference)
+        ):
+            return card.id
+    return None
+
+
+def errata_markdown(findings: Sequence[Finding], cheatsheet: str, cards: Sequence[Card], facts: Sequence[Fact]) -> str:
+    """The report: each formula or number of the notes that differs from torch, then those that agree."""
+    wrong = [f for f in findings if not f.correct]
+    lines = [
+        f"# Errata of {cheatsheet}",
+        "",
+        f"Computed by `dlflash errata`: {len(findings)} formulas and numbers of the notes evaluated as written;"
+        f" {len(wrong)} differ from PyTorch.",
+        "",
+    ]
+    for title, group in (("Differs from PyTorch", wrong), ("Checked and correct", [f for f in findings if f.correct])):
+        lines += [f"## {title}", ""]
+        for finding in group:
+            fact_ids = {f.id for f in facts if f.source.line == finding.line}
+            card = teaching_card(finding, cards, fact_ids)
+            lines += [f"### {cheatsheet}:{finding.line}: `{finding.quote}`", ""]
+            lines += [f"- {d}" for d in finding.details]
+            lines += [f"- card: {f'[{card}]' if card else 'no card yet'}", ""]
+    return "\n".join(lines)
