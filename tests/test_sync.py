@@ -331,3 +331,16 @@ def test_a_retired_card_that_comes_back_is_restored_and_unsuspended(cards: Path,
         assert all(card.queue != SUSPENDED for card in note.cards())
     finally:
         col.close()
+
+
+def test_media_of_a_card_is_copied_into_the_collections_media_folder(cards: Path, tmp_path: Path) -> None:
+    (cards / "media").mkdir(exist_ok=True)
+    picture = b"\x89PNG\r\n\x1a\n not really a picture"
+    (cards / "media" / "dlflash-sync-test.png").write_bytes(picture)
+    edit_basics(cards, lambda d: d["cards"][0].update(media=["dlflash-sync-test.png"]))
+    collection = empty_collection(tmp_path / "collection.anki2")
+
+    result = sync(cards, collection)
+
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "collection.media" / "dlflash-sync-test.png").read_bytes() == picture

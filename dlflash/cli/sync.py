@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import click
@@ -11,6 +12,7 @@ from dlflash.cli.app import cards_option, main
 from dlflash.config import Project, load_project
 from dlflash.coverage import coverage_report
 from dlflash.errors import ProblemsError, UsageError
+from dlflash.figures import draw_card_figures, figure_names
 from dlflash.forecast import EARLY_DAYS, LATER_DAYS, SEED, Forecast, ForecastSettings, forecast
 from dlflash.forecast_plot import write_forecast_plot
 from dlflash.load import load_cards
@@ -42,15 +44,20 @@ def sync(collection: str, cards_dir: str, dry_run: bool, prune: bool) -> None:
     from dlflash.sync import plan_collection, sync_collection
 
     project = load_project(cards_dir)
-    notes = render_deck(project, load_cards(project.cards_dir))
+    cards = load_cards(project.cards_dir)
     names = {r.guid: r.id for r in read_retired(project.retired_file)}
     path = Path(collection)
-    if dry_run:
-        plan = plan_collection(path, notes, names, prune)
-        click.echo(f"dry run: {path} was not changed; a sync would do this:")
-    else:
-        plan = sync_collection(path, notes, media_files(project, notes), names, prune)
-        click.echo(f"synced {path}:")
+    # the same notes and media `dlflash build` ships, figures drawn afresh as there
+    with tempfile.TemporaryDirectory(prefix="dlflash-figures-") as tmp:
+        figures = draw_card_figures(cards, Path(tmp))
+        notes = render_deck(project, cards, figure_names(figures))
+        if dry_run:
+            plan = plan_collection(path, notes, names, prune)
+            click.echo(f"dry run: {path} was not changed; a sync would do this:")
+        else:
+            media = media_files(project, notes, {p.name: p for p in figures.values()})
+            plan = sync_collection(path, notes, media, names, prune)
+            click.echo(f"synced {path}:")
     for label, ids in (
         ("note types added", plan.notetypes_added),
         ("note types restyled", plan.notetypes_updated),
