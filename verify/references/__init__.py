@@ -10,8 +10,12 @@ from verify.references import (  # noqa: F401  (imported to register)
     layers,
     losses,
     metrics,
+    normalization,
     optimizers,
+    precision,
     preprocessing,
+    regularization,
     schedules,
+    vision,
     whitening,
 )
