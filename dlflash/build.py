@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,22 +44,40 @@ def media_files(
     return found
 
 
-def build_deck(project: Project, cards: CardSet, out: Path, at: int | None = None) -> BuildReport:
-    """Render, advance the ledger for changed notes, write the ledger, then the .apkg.
+@dataclass(frozen=True)
+class RenderedDeck:
+    """What the deck ships: the notes and every media file they show, by bare name."""
 
-    The ledger is written first so that the package is the newest file and a
-    second ``make deck`` sees nothing to do. Figures are drawn afresh into a
-    temporary folder on every build, so no stale picture can be shipped.
+    notes: tuple[RenderedNote, ...]
+    media: Mapping[str, Path]
+
+
+@contextmanager
+def rendered_deck(project: Project, cards: CardSet) -> Iterator[RenderedDeck]:
+    """Render the deck as it ships; its figures exist while the context is open.
+
+    Figures are drawn afresh into a temporary folder every time, so no stale
+    picture can be shipped; ``build`` and ``sync`` both go through here.
     """
     with tempfile.TemporaryDirectory(prefix="dlflash-figures-") as tmp:
         figures = draw_card_figures(cards, Path(tmp))
         notes = render_deck(project, cards, figure_names(figures))
-        media = media_files(project, notes, {path.name: path for path in figures.values()})
+        yield RenderedDeck(notes, media_files(project, notes, {path.name: path for path in figures.values()}))
+
+
+def build_deck(project: Project, cards: CardSet, out: Path, at: int | None = None) -> BuildReport:
+    """Render, advance the ledger for changed notes, write the ledger, then the .apkg.
+
+    The ledger is written first so that the package is the newest file and a
+    second ``make deck`` sees nothing to do.
+    """
+    with rendered_deck(project, cards) as deck:
         old = read_ledger(project.ledger)
         record_retired(project.retired_file, old.notes, cards)
-        package = plan_package(notes, media, old, now() if at is None else at)
+        package = plan_package(deck.notes, deck.media, old, now() if at is None else at)
         if package.ledger != old:
             write_ledger(project.ledger, package.ledger)
         write_package(package, out)
+    notes = deck.notes
     changed = tuple(n.card_id for n in notes if old.notes.get(n.card_id) != package.ledger.notes[n.card_id])
-    return BuildReport(len(notes), len({n.deck_name for n in notes}), len(media), changed, out)
+    return BuildReport(len(notes), len({n.deck_name for n in notes}), len(deck.media), changed, out)

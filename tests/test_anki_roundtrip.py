@@ -99,14 +99,13 @@ def test_rebuild_after_edits_updates_exactly_the_changed_note_and_keeps_reviews(
     assert reviews_before == len(state_before)
 
     basics = find_basics_file(cards_copy)
+    other_file = next(p for p in sorted(cards_copy.glob("[0-9][0-9]-*.yaml")) if p != basics)
 
     def edit_reorder_and_move(data: dict) -> None:  # type: ignore[type-arg]
         by_id = {c["id"]: c for c in data["cards"]}
         by_id["loss-rmse-from-mse"]["back"] = "Take the square root of the MSE."
         moved = by_id.pop("gd-mini-batch")
-        (cards_copy / "02-moved.yaml").write_text(
-            yaml.safe_dump({"title": "Moved cards", "cards": [moved]}, sort_keys=False), "utf-8"
-        )
+        edit_card_file(other_file, lambda other: other["cards"].insert(0, moved))
         data["cards"] = list(reversed(list(by_id.values())))
         data["cards"].append(
             {

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 import click
 
-from dlflash.build import media_files
+from dlflash.build import rendered_deck
 from dlflash.cli.app import cards_option, main
 from dlflash.config import Project, load_project
 from dlflash.coverage import coverage_report
 from dlflash.errors import ProblemsError, UsageError
-from dlflash.figures import draw_card_figures, figure_names
 from dlflash.forecast import EARLY_DAYS, LATER_DAYS, SEED, Forecast, ForecastSettings, forecast
 from dlflash.forecast_plot import write_forecast_plot
 from dlflash.load import load_cards
 from dlflash.model import CardSet
-from dlflash.render import render_deck
 from dlflash.retired import RETIRED_TAG_SEARCH, anki_search, read_retired
 from dlflash.stats import deck_stats
 from dlflash.verify.cards import verify_cards
@@ -48,15 +45,12 @@ def sync(collection: str, cards_dir: str, dry_run: bool, prune: bool) -> None:
     names = {r.guid: r.id for r in read_retired(project.retired_file)}
     path = Path(collection)
     # the same notes and media `dlflash build` ships, figures drawn afresh as there
-    with tempfile.TemporaryDirectory(prefix="dlflash-figures-") as tmp:
-        figures = draw_card_figures(cards, Path(tmp))
-        notes = render_deck(project, cards, figure_names(figures))
+    with rendered_deck(project, cards) as deck:
         if dry_run:
-            plan = plan_collection(path, notes, names, prune)
+            plan = plan_collection(path, deck.notes, names, prune)
             click.echo(f"dry run: {path} was not changed; a sync would do this:")
         else:
-            media = media_files(project, notes, {p.name: p for p in figures.values()})
-            plan = sync_collection(path, notes, media, names, prune)
+            plan = sync_collection(path, deck.notes, deck.media, names, prune)
             click.echo(f"synced {path}:")
     for label, ids in (
         ("note types added", plan.notetypes_added),
