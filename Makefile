@@ -46,8 +46,8 @@ lint: $(INSTALLED) ## Card-quality rules (SuperMemo, Matuschak, Anki manual)
 preview: $(INSTALLED) $(NODE_INSTALLED) ## Write build/preview.html: every card, day and night mode
 	$(BIN)/dlflash preview
 
-stats: $(INSTALLED) ## Deck statistics and the FSRS review-load forecast
-	$(BIN)/dlflash stats --forecast
+stats: $(INSTALLED) ## Deck statistics and the FSRS review-load forecast (plot in build/forecast.png)
+	$(BIN)/dlflash stats --forecast --plot
 
 code-lint: $(TEST_INSTALLED) ## ruff and mypy over the package
 	$(BIN)/ruff check dlflash tests verify
