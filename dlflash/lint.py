@@ -36,6 +36,7 @@ from dlflash.cardtext import (
 )
 from dlflash.config import Project
 from dlflash.load import DOLLAR_MATH_RE, did_you_mean
+from dlflash.markdown import FIGURE_SCHEME
 from dlflash.model import Card, CardSet, Problem, Source
 
 Severity = Literal["error", "warning"]
@@ -453,6 +454,8 @@ def media(card: Card, ctx: LintContext) -> Iterator[Finding]:
     used: set[str] = set()
     for label, text in _fields(card):
         for kind, name in image_refs(text):
+            if kind == "markdown" and name.startswith(FIGURE_SCHEME):
+                continue  # a generated figure: the 'figures' check validates its name
             used.add(name)
             if kind == "html":
                 yield Finding(f"{label}: raw HTML is shown as text: write ![alt]({name}), not <img>", "error")

@@ -487,3 +487,10 @@ def test_a_long_answer_is_waived_only_by_long_answer_not_by_a_comment(tmp_path: 
     assert any("lint-ok: answer-length takes its reason from 'long_answer' (error)" in line for line in found)
     with_reason = long_back + "    long_answer: the steps belong together\n"
     assert lint_dir(write_cards(tmp_path / "second", with_reason)) == []
+
+
+
+def test_generated_figure_links_are_left_to_the_figures_check() -> None:
+    card = basic(front="Which activation is drawn here? ![a curve](figure:activation-relu)")
+    assert fired("media", card) == []
+    assert fired("media", basic(front="Which activation is drawn here? ![a curve](relu.png)")) != []
