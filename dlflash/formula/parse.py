@@ -262,6 +262,7 @@ def _check_call(node: ast.Call) -> Iterator[str]:
         if func.attr not in METHODS:
             methods = ", ".join(f".{m}()" for m in sorted(METHODS))
             yield f"method .{func.attr}() is not allowed{did_you_mean(func.attr, sorted(METHODS))}; allowed: {methods}"
+            yield from check_expr(func.value)  # the receiver may hide more (`__import__('os').system`)
             return
         name = func.attr
         receiver = [func.value]

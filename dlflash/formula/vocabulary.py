@@ -53,9 +53,11 @@ def _reduce(macro: str) -> Latex:
 
 def _spread(macro: str) -> Latex:
     def latex(args: list[str], kw: Mapping[str, object]) -> str:
-        pop = kw.get("correction") == 0
-        name = macro + (r"_{\text{pop}}" if pop else "")
-        return f"{name}{_dim(kw)}{_paren(args[0])}"
+        # one subscript for both notes: `x_{a}_{b}` is a TeX error
+        notes = [r"\text{pop}"] if kw.get("correction") == 0 else []
+        notes += [rf"\text{{dim}}={kw['dim']}"] if "dim" in kw else []
+        subscript = f"_{{{', '.join(notes)}}}" if notes else ""
+        return f"{macro}{subscript}{_paren(args[0])}"
 
     return latex
 
