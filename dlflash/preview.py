@@ -16,8 +16,9 @@ fetch, so a stray request is an error rather than a silent dependency.
 Images of the cards' media are inlined as ``data:`` URIs.
 
 The page reports on itself for the browser test: ``window.__mathjaxDone`` and
-``window.__mathjaxErrors`` (TeX errors, ``merror`` nodes, uncaught errors,
-``console.error``, CSP violations), mirrored as JSON into
+``window.__mathjaxErrors`` (TeX errors, the ``merror`` nodes of ``noerrors``,
+the red macros of ``noundefined``, uncaught errors, ``console.error``, CSP
+violations), mirrored as JSON into
 ``<pre id="mathjax-status">`` so that a headless ``--dump-dom`` can read them.
 """
 
@@ -69,6 +70,20 @@ document.addEventListener('securitypolicyviolation', function (e) {
     return original.apply(console, arguments);
   };
 })();
+// noerrors and noundefined draw a failed formula instead of failing, as in Anki;
+// their marks in MathJax's own tree are the errors the browser test looks for
+function __inspect(item) {
+  var note = item.typesetRoot && item.typesetRoot.closest ? item.typesetRoot.closest('.note') : null;
+  var where = note ? note.id : '';
+  item.root.walkTree(function (node) {
+    if (node.isKind('merror')) {
+      __report('merror', node.attributes.get('data-mjx-error'), where);
+    } else if (node.isKind('mtext') && node.attributes.get('mathcolor') === 'red') {
+      var text = node.childNodes.length ? node.childNodes[0].getText() : '';
+      if (/^\\\\([a-zA-Z]+|.)$/.test(text)) __report('merror', 'Undefined control sequence ' + text, where);
+    }
+  });
+}
 window.MathJax = {
   tex: {
     inlineMath: [['\\\\(', '\\\\)']],
@@ -87,10 +102,7 @@ window.MathJax = {
     ready: function () {
       MathJax.startup.defaultReady();
       MathJax.startup.promise.then(function () {
-        document.querySelectorAll('[data-mjx-error]').forEach(function (node) {
-          var note = node.closest('.note');
-          __report('merror', node.getAttribute('data-mjx-error'), note ? note.id : '');
-        });
+        for (const item of MathJax.startup.document.math) __inspect(item);
         window.__mathjaxDone = true;
         __status();
       }).catch(function (error) { __report('MathJax', error); });
