@@ -17,7 +17,7 @@ NODE_INSTALLED := node_modules/.stamp-install
 SOURCES := $(wildcard cards/*.yaml cards/*.json cards/*.lock cards/cheatsheet.md cards/media/*) \
 	$(shell find dlflash verify -name '*.py' -o -name '*.css' -o -name '*.mjs' 2>/dev/null) pyproject.toml
 
-.PHONY: help deck test check verify lint preview stats bench clean code-lint
+.PHONY: help deck test check verify errata lint preview stats bench clean code-lint
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -39,6 +39,11 @@ check: $(INSTALLED) $(NODE_INSTALLED) ## Validate cards, coverage, formulas and 
 
 verify: $(INSTALLED) ## Check every card formula against its PyTorch reference
 	$(BIN)/dlflash verify
+
+errata: $(INSTALLED) ## Where the cheatsheet's formulas and numbers are wrong (build/errata.md)
+	@mkdir -p build
+	$(BIN)/dlflash errata > build/errata.md
+	@echo "wrote build/errata.md"
 
 lint: $(INSTALLED) ## Card-quality rules (SuperMemo, Matuschak, Anki manual)
 	$(BIN)/dlflash lint
