@@ -59,7 +59,8 @@ def layernorm(x: Tensor, gamma: Tensor, beta: Tensor, eps: Tensor) -> Tensor:
     with torch.no_grad():
         layer.weight.copy_(gamma)
         layer.bias.copy_(beta)
-    return layer(x).detach()
+    y: Tensor = layer(x)
+    return y.detach()
 
 
 @reference("instancenorm", inputs=INSTANCE, sizes=INSTANCE_SIZES, example=(
@@ -73,7 +74,8 @@ def instancenorm(x: Tensor, gamma: Tensor, beta: Tensor, eps: Tensor) -> Tensor:
     with torch.no_grad():
         layer.weight.copy_(gamma.reshape(-1))
         layer.bias.copy_(beta.reshape(-1))
-    return layer(x).detach()
+    y: Tensor = layer(x)
+    return y.detach()
 
 
 @reference("groupnorm", inputs=GROUP, sizes=GROUP_SIZES, example=(
@@ -88,5 +90,5 @@ def groupnorm(x: Tensor, gamma: Tensor, beta: Tensor, eps: Tensor) -> Tensor:
     with torch.no_grad():
         layer.weight.copy_(gamma.reshape(-1))
         layer.bias.copy_(beta.reshape(-1))
-    y = layer(x.reshape(n, groups * per_group, positions)).detach()
-    return y.reshape(n, groups, per_group, positions)
+    y: Tensor = layer(x.reshape(n, groups * per_group, positions))
+    return y.detach().reshape(n, groups, per_group, positions)
