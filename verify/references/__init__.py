@@ -7,6 +7,7 @@ new module imported below), with an ``example`` formula that passes.
 from verify.references import (  # noqa: F401  (imported to register)
     activations,
     basics,
+    classical,
     layers,
     losses,
     metrics,
@@ -15,6 +16,7 @@ from verify.references import (  # noqa: F401  (imported to register)
     precision,
     preprocessing,
     regularization,
+    rl,
     schedules,
     vision,
     whitening,
