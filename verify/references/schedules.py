@@ -54,7 +54,7 @@ def multistep_lr(lr0: Tensor, gamma: Tensor, m1: Tensor, m2: Tensor, t: Tensor) 
 ONE_CYCLE = {
     "lr_max": LR,
     "div": "real(5, 30)",
-    "final_div": "real(10, 1000)",
+    "div_final": "real(10, 1000)",
     "pct_start": "real(0.2, 0.5)",
     "T": "count(20, 40)",
     "t": "count(0, 20)",
@@ -66,20 +66,20 @@ ONE_CYCLE = {
     inputs=ONE_CYCLE,
     example=(
         "lr0 = lr_max / div",
-        "lr_min = lr0 / final_div",
+        "lr_min = lr0 / div_final",
         "up = pct_start * T - 1",
         "lr = where(t <= up, lr0 + (lr_max - lr0) * t / up, lr_max + (lr_min - lr_max) * (t - up) / (T - 1 - up))",
     ),
 )
 def one_cycle_linear_lr(
-    lr_max: Tensor, div: Tensor, final_div: Tensor, pct_start: Tensor, T: Tensor, t: Tensor
+    lr_max: Tensor, div: Tensor, div_final: Tensor, pct_start: Tensor, T: Tensor, t: Tensor
 ) -> Tensor:
-    """OneCycleLR(anneal_strategy='linear'): linear warm-up to lr_max, then linear decay to lr_max/div/final_div."""
+    """OneCycleLR(anneal_strategy='linear'): linear warm-up to lr_max, then linear decay to lr_max/div/div_final."""
     return lr_after(
         t,
         lr_max / div,
         lambda opt: OneCycleLR(
             opt, max_lr=float(lr_max), total_steps=int(T), pct_start=float(pct_start), anneal_strategy="linear",
-            div_factor=float(div), final_div_factor=float(final_div), cycle_momentum=False,
+            div_factor=float(div), final_div_factor=float(div_final), cycle_momentum=False,
         ),
     )
