@@ -87,3 +87,15 @@ def simple_linear_regression(x: Tensor, y: Tensor) -> dict[str, Tensor]:
     design = torch.stack([x, torch.ones_like(x)], dim=1)
     solution = torch.linalg.lstsq(design, y.unsqueeze(1)).solution.squeeze(1)
     return {"slope": solution[0], "intercept": solution[1]}
+
+
+@reference(
+    "squared_error_negative_gradient",
+    inputs={"y": "real[n]", "y_hat": "real[n]"},
+    example="y - y_hat",
+)
+def squared_error_negative_gradient(y: Tensor, y_hat: Tensor) -> Tensor:
+    """Minus autograd's gradient of sum((y - y_hat)**2) / 2 with respect to the predictions y_hat."""
+    leaf = y_hat.detach().clone().requires_grad_(True)
+    (grad,) = torch.autograd.grad(((y - leaf) ** 2).sum() / 2, leaf)
+    return -grad

@@ -1,11 +1,11 @@
-"""References of the "Reinforcement learning" cards: the tabular Q-learning target and update.
+"""References of the "Reinforcement learning" cards: the tabular Q-learning target and update, REINFORCE.
 
 A batch of n transitions (s, a, r, s_next) is read against one Q table of m
 states by k actions. The references walk the table with explicit Python loops,
 one transition at a time, where the cards' formulas gather rows and take a
 vectorised max: two routes to the same Bellman backup. Every transition reads
 the same table (as in a minibatch of DQN), so repeated (s, a) pairs do not
-interact.
+interact. The REINFORCE loss is checked against ``torch.distributions.Categorical``.
 """
 
 from __future__ import annotations
@@ -65,3 +65,14 @@ def q_learning_update(
         table[cell] = (1 - alpha) * table[cell] + alpha * target
         new_values.append(table[cell])
     return torch.stack(new_values)
+
+
+@reference(
+    "reinforce_loss",
+    inputs={"z": "real[n, c]", "a": "label(c)[n]", "G": "real[n]"},
+    example="-sum(pick(log_softmax(z, dim=1), a) * G)",
+)
+def reinforce_loss(z: Tensor, a: Tensor, G: Tensor) -> Tensor:
+    """Minus the sum of Categorical(logits=z).log_prob(a) weighted by each action's return G."""
+    log_prob = torch.distributions.Categorical(logits=z).log_prob(a)
+    return -(log_prob * G).sum()
