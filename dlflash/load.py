@@ -15,7 +15,7 @@ from pathlib import Path
 
 from dlflash.errors import ProblemsError, UsageError
 from dlflash.model import CARD_TYPES, Card, CardFile, CardSet, CardType, FormulaSpec, Problem, Source
-from dlflash.yamlsource import YNode, parse_yaml
+from dlflash.yamlsource import MAX_SHOWN_CHARS, YNode, parse_yaml, shown
 
 CARD_FILE_RE = re.compile(r"^(\d\d)-([a-z0-9]+(?:-[a-z0-9]+)*)\.yaml$")
 # YAML files in the cards folder that are not card files (coverage skips, retired ids)
@@ -95,7 +95,7 @@ def load_card_file(path: Path) -> tuple[CardFile | None, list[Problem]]:
     if title is None:
         problems.append(Problem(Source(name, 1), "missing field 'title'"))
     elif title.kind != "str" or not title.text.strip():
-        problems.append(Problem(Source(name, title.line), f"'title' must be a non-empty string: {title.text!r}"))
+        problems.append(Problem(Source(name, title.line), f"'title' must be a non-empty string: {shown(title.text)}"))
     cards_node = tree.get("cards")
     cards: list[Card] = []
     if cards_node is None:
@@ -123,7 +123,9 @@ def _load_card(node: YNode, path: str) -> tuple[Card | None, list[Problem]]:
         return None, [Problem(Source(path, node.line), f"each card must be a mapping, not {node.kind_name}")]
     id_node = node.get("id")
     card_id = id_node.text if id_node is not None and id_node.kind == "str" else None
-    problems = list(_card_problems(node, path, card_id))
+    # an over-long id is cut in the problem tag as it is in the message
+    tag = card_id if card_id is None or len(card_id) <= MAX_SHOWN_CHARS else card_id[: MAX_SHOWN_CHARS - 3] + "..."
+    problems = list(_card_problems(node, path, tag))
     if any(p.severity == "error" for p in problems):
         return None, problems
     assert card_id is not None
@@ -149,9 +151,9 @@ def _card_problems(node: YNode, path: str, card_id: str | None) -> Iterator[Prob
     if id_node is None:
         yield problem(node.line, "missing field 'id'")
     elif id_node.kind != "str":
-        yield problem(id_node.line, f"'id' must be a string, not {id_node.kind_name}: {id_node.text!r} (quote it)")
+        yield problem(id_node.line, f"'id' must be a string, not {id_node.kind_name}: {shown(id_node.text)} (quote it)")
     elif not ID_RE.match(id_node.text):
-        yield problem(id_node.line, f"'id' must be lower-case kebab-case: {id_node.text!r}")
+        yield problem(id_node.line, f"'id' must be lower-case kebab-case: {shown(id_node.text)}")
     type_node = node.get("type")
     if type_node is None:
         yield problem(node.line, "missing field 'type'")
@@ -159,7 +161,7 @@ def _card_problems(node: YNode, path: str, card_id: str | None) -> Iterator[Prob
     if type_node.text not in CARD_TYPES or type_node.kind != "str":
         yield problem(
             type_node.line,
-            f"'type' must be one of {', '.join(CARD_TYPES)}: {type_node.text!r}"
+            f"'type' must be one of {', '.join(CARD_TYPES)}: {shown(type_node.text)}"
             + _did_you_mean(type_node.text, CARD_TYPES),
         )
         return
@@ -189,7 +191,7 @@ def _card_problems(node: YNode, path: str, card_id: str | None) -> Iterator[Prob
 
 def _text_problems(name: str, value: YNode, problem: ProblemFactory) -> Iterator[Problem]:
     if value.kind != "str":
-        yield problem(value.line, f"{name!r} must be a string, not {value.kind_name}: {value.text!r} (quote it)")
+        yield problem(value.line, f"{name!r} must be a string, not {value.kind_name}: {shown(value.text)} (quote it)")
         return
     if not value.text.strip():
         yield problem(value.line, f"{name!r} must not be empty")
@@ -205,17 +207,18 @@ def _text_problems(name: str, value: YNode, problem: ProblemFactory) -> Iterator
 
 def _list_problems(name: str, value: YNode, problem: ProblemFactory) -> Iterator[Problem]:
     if value.kind != "seq":
-        yield problem(value.line, f"{name!r} must be a list, not {value.kind_name}: {value.text!r}")
+        yield problem(value.line, f"{name!r} must be a list, not {value.kind_name}: {shown(value.text)}")
         return
     for item in value.items:
         if item.kind != "str":
-            yield problem(item.line, f"each of {name!r} must be a string, not {item.kind_name}: {item.text!r}")
+            yield problem(item.line, f"each of {name!r} must be a string, not {item.kind_name}: {shown(item.text)}")
         elif name == "tags" and not TAG_RE.match(item.text):
-            yield problem(item.line, f"a tag must be lower-case words joined by '-' or '::': {item.text!r}")
+            yield problem(item.line, f"a tag must be lower-case words joined by '-' or '::': {shown(item.text)}")
         elif name == "aliases" and not ID_RE.match(item.text):
-            yield problem(item.line, f"an alias must be a former card id in kebab-case: {item.text!r}")
+            yield problem(item.line, f"an alias must be a former card id in kebab-case: {shown(item.text)}")
         elif name == "media" and (Path(item.text).name != item.text or item.text.startswith(".")):
-            yield problem(item.line, f"a media entry must be a bare file name inside the cards folder: {item.text!r}")
+            message = f"a media entry must be a bare file name inside the cards folder: {shown(item.text)}"
+            yield problem(item.line, message)
 
 
 def _formula_problems(node: YNode, problem: ProblemFactory) -> Iterator[Problem]:
@@ -228,14 +231,16 @@ def _formula_problems(node: YNode, problem: ProblemFactory) -> Iterator[Problem]
     elif steps.kind == "seq":
         for item in steps.items:
             if item.kind != "str":
-                yield problem(item.line, f"each formula step must be a string, not {item.kind_name}: {item.text!r}")
+                message = f"each formula step must be a string, not {item.kind_name}: {shown(item.text)}"
+                yield problem(item.line, message)
     elif steps.kind != "str":
         yield problem(steps.line, f"'steps' must be a string or a list of strings, not {steps.kind_name}")
     reference = node.get("reference")
     if reference is None:
         yield problem(node.line, "'formula' is missing 'reference'")
     elif reference.kind != "str":
-        yield problem(reference.line, f"'reference' must be a string, not {reference.kind_name}: {reference.text!r}")
+        message = f"'reference' must be a string, not {reference.kind_name}: {shown(reference.text)}"
+        yield problem(reference.line, message)
     given = node.get("given")
     if given is not None:
         if given.kind != "map":
@@ -243,9 +248,8 @@ def _formula_problems(node: YNode, problem: ProblemFactory) -> Iterator[Problem]
         else:
             for key, value in given.pairs:
                 if value.kind != "str":
-                    yield problem(
-                        value.line, f"the domain of {key.text!r} must be a string like 'real[n]': {value.text!r}"
-                    )
+                    message = f"the domain of {shown(key.text)} must be a string like 'real[n]': {shown(value.text)}"
+                    yield problem(value.line, message)
 
 
 def _formula(node: YNode, path: str) -> FormulaSpec:
@@ -277,7 +281,7 @@ def _unknown_keys(node: YNode, known: tuple[str, ...], path: str, card_id: str |
     for key, _ in node.pairs:
         if key.text not in known:
             yield Problem(
-                Source(path, key.line), f"unknown field {key.text!r}{_did_you_mean(key.text, known)}", card_id
+                Source(path, key.line), f"unknown field {shown(key.text)}{_did_you_mean(key.text, known)}", card_id
             )
 
 

@@ -17,7 +17,7 @@ import yaml
 
 from dlflash.model import Problem, Source
 
-Kind = Literal["str", "int", "float", "bool", "null", "map", "seq"]
+Kind = Literal["str", "int", "float", "bool", "null", "date", "map", "seq"]
 
 # Aliases may repeat a subtree; a card file of ~100 cards has a few thousand
 # nodes, so a budget far above that only stops deliberate expansion bombs.
@@ -29,6 +29,10 @@ _SCALAR_KINDS: dict[str, Kind] = {
     "tag:yaml.org,2002:float": "float",
     "tag:yaml.org,2002:bool": "bool",
     "tag:yaml.org,2002:null": "null",
+    # YAML 1.1 reads `2024-01-01` as a date and a lone `=` as a "value" key:
+    # named for what they are, so the message is "quote it", not "tag not allowed"
+    "tag:yaml.org,2002:timestamp": "date",
+    "tag:yaml.org,2002:value": "str",
 }
 
 KIND_NAMES: dict[Kind, str] = {
@@ -37,6 +41,7 @@ KIND_NAMES: dict[Kind, str] = {
     "float": "a number",
     "bool": "a boolean",
     "null": "empty (null)",
+    "date": "a date",
     "map": "a mapping",
     "seq": "a list",
 }
@@ -63,6 +68,15 @@ class YNode:
         return None
 
 
+# A quoted value longer than this is cut in messages: one problem stays one readable line.
+MAX_SHOWN_CHARS = 60
+
+
+def shown(text: str) -> str:
+    """``text`` quoted for a message, cut to ``MAX_SHOWN_CHARS`` with ``...``."""
+    return repr(text if len(text) <= MAX_SHOWN_CHARS else text[: MAX_SHOWN_CHARS - 3] + "...")
+
+
 class _Budget:
     def __init__(self) -> None:
         self.left = MAX_NODES
@@ -85,6 +99,8 @@ def parse_yaml(text: str, path: str) -> tuple[YNode | None, list[Problem]]:
         return None, [Problem(Source(path, line), f"YAML syntax error: {what}")]
     except yaml.YAMLError as exc:
         return None, [Problem(Source(path, 1), f"YAML error: {exc}")]
+    except RecursionError:
+        return None, [_too_deep(path)]
     if root is None:
         return None, [Problem(Source(path, 1), "file is empty: it must be a mapping with 'title' and 'cards'")]
     problems: list[Problem] = []
@@ -93,7 +109,14 @@ def parse_yaml(text: str, path: str) -> tuple[YNode | None, list[Problem]]:
     except _TooLarge:
         line = root.start_mark.line + 1
         return None, [Problem(Source(path, line), f"document expands to more than {MAX_NODES} values (alias bomb?)")]
+    except RecursionError:
+        return None, [_too_deep(path)]
     return tree, problems
+
+
+def _too_deep(path: str) -> Problem:
+    # PyYAML's composer recurses once per level; Python's stack ends it long before memory does
+    return Problem(Source(path, 1), "lists or mappings are nested too deeply (hundreds of levels)")
 
 
 def _convert(node: yaml.Node, path: str, problems: list[Problem], budget: _Budget) -> YNode:
@@ -134,7 +157,7 @@ def _convert_pairs(
             problems.append(
                 Problem(
                     Source(path, key.line),
-                    f"duplicate key {key.text!r} (first at line {seen[key.text]})",
+                    f"duplicate key {shown(key.text)} (first at line {seen[key.text]})",
                 )
             )
             continue
