@@ -125,7 +125,7 @@ _NAMED = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
 def _attribute_escape(text: str) -> str:
     """As Anki's htmlescape crate writes attributes: below U+0100 only ASCII letters and digits stay."""
     return "".join(
-        c if ord(c) >= 0x100 or (c.isascii() and c.isalnum()) else _NAMED.get(c, f"&#x{ord(c):X};") for c in text
+        c if ord(c) >= 0x100 or (c.isascii() and c.isalnum()) else _NAMED.get(c, f"&#x{ord(c):02X};") for c in text
     )
 
 

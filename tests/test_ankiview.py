@@ -16,12 +16,12 @@ from dlflash.load import load_cards
 from dlflash.render import render_deck
 
 T0 = 1_700_000_000
-# clozes with a hint, math, quotes, non-ASCII text, and a cloze nested in another
+# clozes with a hint, math, quotes, a line break, non-ASCII text, and a cloze nested in another
 TRICKY_CLOZE = {
     "id": "zz-tricky-cloze",
     "type": "cloze",
     "text": (
-        'Café\'s π: {{c1::first::a hint}} and {{c2::"second" \\(x<y\\)}} '
+        'Café\'s π: {{c1::first::a hint}} and {{c2::"second"\n\\(x<y\\)}} '
         "and {{c3::outer {{c4::inner}} end}} and {{c5::é\u2013π & co}}."
     ),
     "covers": ["basics.gradient-descent.batch"],
