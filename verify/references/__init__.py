@@ -11,6 +11,7 @@ from verify.references import (  # noqa: F401  (imported to register)
     layers,
     losses,
     metrics,
+    nlp,
     normalization,
     optimizers,
     precision,
