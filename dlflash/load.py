@@ -95,7 +95,7 @@ def load_card_file(path: Path) -> tuple[CardFile | None, list[Problem]]:
     if title is None:
         problems.append(Problem(Source(name, 1), "missing field 'title'"))
     elif title.kind != "str" or not title.text.strip():
-        problems.append(Problem(Source(name, title.line), f"'title' must be a non-empty string: {shown(title.text)}"))
+        problems.append(Problem(Source(name, title.line), _not_a_string("'title'", title, "a non-empty string")))
     cards_node = tree.get("cards")
     cards: list[Card] = []
     if cards_node is None:
@@ -151,7 +151,7 @@ def _card_problems(node: YNode, path: str, card_id: str | None) -> Iterator[Prob
     if id_node is None:
         yield problem(node.line, "missing field 'id'")
     elif id_node.kind != "str":
-        yield problem(id_node.line, f"'id' must be a string, not {id_node.kind_name}: {shown(id_node.text)} (quote it)")
+        yield problem(id_node.line, _not_a_string("'id'", id_node))
     elif not ID_RE.match(id_node.text):
         yield problem(id_node.line, f"'id' must be lower-case kebab-case: {shown(id_node.text)}")
     type_node = node.get("type")
@@ -191,7 +191,7 @@ def _card_problems(node: YNode, path: str, card_id: str | None) -> Iterator[Prob
 
 def _text_problems(name: str, value: YNode, problem: ProblemFactory) -> Iterator[Problem]:
     if value.kind != "str":
-        yield problem(value.line, f"{name!r} must be a string, not {value.kind_name}: {shown(value.text)} (quote it)")
+        yield problem(value.line, _not_a_string(repr(name), value))
         return
     if not value.text.strip():
         yield problem(value.line, f"{name!r} must not be empty")
@@ -203,6 +203,14 @@ def _text_problems(name: str, value: YNode, problem: ProblemFactory) -> Iterator
         yield problem(
             value.line, f"math must use \\( \\) or \\[ \\], not $ (Anki does not read $): {dollar.group(0)!r}"
         )
+
+
+def _not_a_string(what: str, value: YNode, wanted: str = "a string") -> str:
+    if value.kind in ("map", "seq"):
+        return f"{what} must be {wanted}, not {value.kind_name}"
+    if value.kind == "str":
+        return f"{what} must be {wanted}: {shown(value.text)}"
+    return f"{what} must be {wanted}, not {value.kind_name}: {shown(value.text)} (quote it)"
 
 
 def _list_problems(name: str, value: YNode, problem: ProblemFactory) -> Iterator[Problem]:

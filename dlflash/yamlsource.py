@@ -146,12 +146,13 @@ def _convert_pairs(
 ) -> Iterator[tuple[YNode, YNode]]:
     seen: dict[str, int] = {}
     for key_node, value_node in node.value:
+        # before converting: a merge key would also be reported as an unknown tag
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            problems.append(Problem(Source(path, key_node.start_mark.line + 1), "merge keys ('<<') are not allowed"))
+            continue
         key = _convert(key_node, path, problems, budget)
         if key.kind == "seq" or key.kind == "map":
             problems.append(Problem(Source(path, key.line), "mapping keys must be plain names"))
-            continue
-        if key_node.tag == "tag:yaml.org,2002:merge":
-            problems.append(Problem(Source(path, key.line), "merge keys ('<<') are not allowed"))
             continue
         if key.text in seen:
             problems.append(

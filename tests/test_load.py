@@ -123,7 +123,7 @@ def test_python_tags_are_refused_without_running_anything(tmp_path: Path) -> Non
         """,
     )
     assert problems_of(tmp_path) == [
-        f"{path}:1: 'title' must be a non-empty string: ''",
+        f"{path}:1: 'title' must be a non-empty string, not a list",
         f"{path}:1: tag is not allowed: 'tag:yaml.org,2002:python/object/apply:os.system'",
     ]
     assert not Path("pwned").exists()
