@@ -43,7 +43,7 @@ ADAM_WRONG = """\
 
 def write_cards(tmp_path: Path, *cards: str) -> Path:
     folder = tmp_path / "cards"
-    folder.mkdir()
+    folder.mkdir(parents=True)
     (folder / "01-basics.yaml").write_text("title: Basics\ncards:\n" + "".join(cards), "utf-8")
     shutil.copy(REPO / "cards" / "cheatsheet.md", folder / "cheatsheet.md")
     return folder
@@ -77,6 +77,32 @@ def test_formula_problems_are_located_and_explained(tmp_path: Path, old: str, ne
     found = problems(write_cards(tmp_path, MSE.replace(old, new)))
     assert any(message in p for p in found), found
     assert all(p.startswith(f"{tmp_path / 'cards' / '01-basics.yaml'}:") and "[loss-mse]" in p for p in found)
+
+
+AUC_PAIRS = """\
+  - id: metric-auc-pairs
+    type: basic
+    front: How is AUC computed from pairs?
+    back: The share of positive-negative pairs ranked right.
+    formula:
+      steps:
+        - pairs = y[:, None] * (1 - y[None, :])
+        - wins = (s[:, None] > s[None, :]) + 0.5 * (s[:, None] == s[None, :])
+        - auc = sum(pairs * wins) / sum(pairs)
+      reference: roc_auc
+      given: {y: "binary[n]", s: "count(0, 3)[n]"}
+"""
+
+
+def test_a_broadcasting_formula_shown_as_latex_is_an_error_until_shown_as_code(tmp_path: Path) -> None:
+    found = problems(write_cards(tmp_path, AUC_PAIRS))
+    assert any("[metric-auc-pairs] uses broadcasting subscripts ('y[:, None]') that LaTeX cannot show;"
+               " set 'show: code'" in p for p in found), found
+    assert any("('s[:, None]')" in p for p in found), found
+    both = AUC_PAIRS.replace('      given:', '      show: both\n      given:')
+    assert any("LaTeX cannot show" in p for p in problems(write_cards(tmp_path / "both", both)))
+    code = AUC_PAIRS.replace('      given:', '      show: code\n      given:')
+    assert problems(write_cards(tmp_path / "code", code)) == []
 
 
 def test_check_command_fails_on_a_refused_formula(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dlflash.errors import ProblemsError
 from dlflash.formula import formula_code, formula_latex
 from dlflash.formula.evaluate import RESULT, evaluate
 from dlflash.formula.latex import symbol_latex
@@ -86,11 +87,51 @@ def test_symbols_follow_the_symbol_table(name: str, expected: str) -> None:
     assert symbol_latex(name) == expected
 
 
-def test_every_reference_example_prints_valid_tex() -> None:
+def test_every_reference_example_prints_valid_tex_or_is_refused_for_its_subscripts() -> None:
     from pathlib import Path
 
     for ref in load_references(Path(__file__).resolve().parent.parent).values():
-        assert_valid_tex(formula_latex(example_spec(ref), ref.name))
+        if "None" in " ".join(ref.example):
+            with pytest.raises(ProblemsError, match="LaTeX cannot show"):
+                formula_latex(example_spec(ref), ref.name)
+        else:
+            assert_valid_tex(formula_latex(example_spec(ref), ref.name))
+
+
+@pytest.mark.parametrize(
+    ("step", "shown"),
+    [
+        ("s[:, None] > s[None, :]", "'s[:, None]'"),
+        ("sum(A * w[:, None, None], dim=0)", "'w[:, None, None]'"),
+        ("x[..., 0]", "'x[..., 0]'"),
+    ],
+)
+def test_broadcasting_subscripts_are_refused_not_dropped(step: str, shown: str) -> None:
+    with pytest.raises(ProblemsError) as caught:
+        latex(step)
+    message = str(caught.value)
+    expected = f"c.yaml:1: [card] uses broadcasting subscripts ({shown}) that LaTeX cannot show; set 'show: code'"
+    assert expected in message
+
+
+@pytest.mark.parametrize("step", ["x[1:]", "x[:, 0]", "x[-1]"])
+def test_slices_and_negative_indices_are_refused(step: str) -> None:
+    with pytest.raises(ProblemsError, match=r"uses slicing or negative subscripts .* set 'show: code'"):
+        latex(step)
+
+
+@pytest.mark.parametrize(
+    ("step", "expected"),
+    [
+        ("x[0]", "{x}_{0}"),
+        ("W[1, 2] * x", r"{W}_{1, 2}\,x"),
+        ("softmax(z)[0]", r"{\operatorname{softmax}\left(z\right)}_{0}"),
+    ],
+)
+def test_plain_integer_indices_print_as_subscripts(step: str, expected: str) -> None:
+    tex = latex(step)
+    assert tex == expected
+    assert_valid_tex(tex)
 
 
 def test_the_code_form_is_the_steps_one_per_line() -> None:

@@ -6,8 +6,9 @@
 
 from __future__ import annotations
 
+from dlflash.errors import ProblemsError
 from dlflash.formula.check import check_formulas
-from dlflash.formula.latex import program_latex
+from dlflash.formula.latex import latex_problems, program_latex
 from dlflash.formula.parse import Program, parse_formula
 from dlflash.formula.spec import show_mode
 from dlflash.model import FormulaSpec
@@ -16,8 +17,15 @@ __all__ = ["Program", "check_formulas", "formula_code", "formula_latex", "parse_
 
 
 def formula_latex(spec: FormulaSpec, card_id: str) -> str:
-    """The LaTeX body (no delimiters) of a card's formula; ``ProblemsError`` if it is refused."""
-    return program_latex(parse_formula(spec, card_id))
+    """The LaTeX body (no delimiters) of a card's formula; ``ProblemsError`` if it is refused.
+
+    A formula LaTeX cannot show faithfully (broadcasting subscripts) is refused rather than misprinted.
+    """
+    program = parse_formula(spec, card_id)
+    problems = list(latex_problems(program, card_id))
+    if problems:
+        raise ProblemsError(problems)
+    return program_latex(program)
 
 
 def formula_code(spec: FormulaSpec) -> str:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from dlflash.config import Project
+from dlflash.formula.latex import latex_problems
 from dlflash.formula.parse import Program, parse_with_problems
-from dlflash.formula.spec import parse_domain, spec_problems
+from dlflash.formula.spec import parse_domain, show_mode, spec_problems
 from dlflash.load import did_you_mean
 from dlflash.model import Card, CardSet, Problem
 from dlflash.verify.registry import Reference, load_references
@@ -28,6 +29,8 @@ def card_formula_problems(card: Card, references: Mapping[str, Reference]) -> It
     yield from spec_problems(spec, card.id)
     program, problems = parse_with_problems(spec, card.id)
     yield from problems
+    if program is not None and show_mode(spec) != "code":
+        yield from latex_problems(program, card.id)
     ref = references.get(spec.reference)
     if ref is None:
         hint = did_you_mean(spec.reference, sorted(references))

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import ast
 import re
+from collections.abc import Iterator
 
+from dlflash.errors import DlflashError
 from dlflash.formula.parse import Program, Step, constant_value, keyword_value
 from dlflash.formula.vocabulary import FUNCTIONS
+from dlflash.model import Problem
 
 GREEK = frozenset(
     {
@@ -197,19 +200,29 @@ def _call(node: ast.Call) -> str:
 
 
 def _subscript(node: ast.Subscript) -> str:
+    reason = subscript_reason(node)
+    if reason:
+        # a lossy form (`w[:, None]` as `w`) would state another formula than the one verified
+        raise DlflashError(reason)
     base, prec = _latex(node.value)
-    parts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
-    shown = [_index_latex(p) for p in parts]
-    if all(s in {":", ""} for s in shown):
-        return base  # only broadcasting (`w[:, None]`): the math is the same symbol
     base = base if prec == PREC_ATOM else _paren(base)
-    return rf"{{{base}}}_{{[{', '.join(shown)}]}}"
+    parts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+    return rf"{{{base}}}_{{{', '.join(expr_latex(p) for p in parts)}}}"
 
 
-def _index_latex(node: ast.expr) -> str:
-    if isinstance(node, ast.Slice):
-        bounds = ["" if b is None else expr_latex(b) for b in (node.lower, node.upper)]
-        return ":" if bounds == ["", ""] and node.step is None else ":".join(bounds)
-    if isinstance(node, ast.Constant) and (node.value is None or node.value is Ellipsis):
+def subscript_reason(node: ast.Subscript) -> str:
+    """Why LaTeX cannot show ``node`` faithfully, or '' (only non-negative integer indices: ``x[0]`` -> ``x_{0}``)."""
+    parts = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+    if all(isinstance(p, ast.Constant) and isinstance(p.value, int) and p.value >= 0 for p in parts):
         return ""
-    return expr_latex(node)
+    broadcasting = any(isinstance(p, ast.Constant) and p.value in (None, Ellipsis) for p in parts)
+    kind = "broadcasting" if broadcasting else "slicing or negative"
+    return f"uses {kind} subscripts ({ast.unparse(node)!r}) that LaTeX cannot show; set 'show: code'"
+
+
+def latex_problems(program: Program, card_id: str | None) -> Iterator[Problem]:
+    """One problem per step whose subscripts the LaTeX form would misstate."""
+    for step in program.steps:
+        reasons = [subscript_reason(n) for n in ast.walk(step.expr) if isinstance(n, ast.Subscript)]
+        for reason in dict.fromkeys(r for r in reasons if r):
+            yield Problem(step.source, reason, card_id)
