@@ -13,7 +13,7 @@ anywhere without network: SVG output draws glyphs from paths, while Anki's
 CHTML output would need its web fonts as separate files. The TeX parsing,
 which is what can fail, is identical. A Content-Security-Policy forbids any
 fetch, so a stray request is an error rather than a silent dependency.
-Images of the cards' media are inlined as ``data:`` URIs.
+Images (the cards' media and their drawn figures) are inlined as ``data:`` URIs.
 
 The page reports on itself for the browser test: ``window.__mathjaxDone`` and
 ``window.__mathjaxErrors`` (TeX errors, the ``merror`` nodes of ``noerrors``,
@@ -33,13 +33,12 @@ from itertools import groupby
 from pathlib import Path
 
 from dlflash.ankiview import CardView, note_cards
-from dlflash.build import media_files
+from dlflash.build import rendered_deck
 from dlflash.config import Project
 from dlflash.fileio import write_atomic
 from dlflash.mathjax import mathjax_dir
 from dlflash.model import CardSet, RenderedNote
 from dlflash.notetypes import deck_css
-from dlflash.render import render_deck
 
 DEFAULT_PREVIEW = "build/preview.html"
 MATHJAX_BUNDLE = "es5/tex-svg-full.js"
@@ -135,9 +134,10 @@ def write_preview(project: Project, cards: CardSet, out: Path) -> int:
 
 def preview_page(project: Project, cards: CardSet) -> tuple[str, int]:
     """The whole page, and how many cards it shows."""
-    notes = render_deck(project, cards)
-    images = {name: _data_uri(path) for name, path in media_files(project, notes).items()}
     script = (mathjax_dir(project) / MATHJAX_BUNDLE).read_text("utf-8")
+    with rendered_deck(project, cards) as deck:  # the deck as it ships, its figures drawn
+        notes = deck.notes
+        images = {name: _data_uri(path) for name, path in deck.media.items()}
     sections, count = [], 0
     for deck, deck_notes in groupby(notes, key=lambda n: n.deck_name):
         parts = []
