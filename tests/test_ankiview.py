@@ -10,10 +10,9 @@ from anki.collection import Collection
 from ankitools import import_package
 
 from dlflash.ankiview import cloze_numbers, note_cards, render_clozes
-from dlflash.build import build_deck
+from dlflash.build import build_deck, rendered_deck
 from dlflash.config import load_project
 from dlflash.load import load_cards
-from dlflash.render import render_deck
 
 T0 = 1_700_000_000
 # clozes with a hint, math, quotes, a line break, non-ASCII text, and a cloze nested in another
@@ -55,13 +54,11 @@ def test_every_card_matches_what_anki_renders(cards_copy: Path, tmp_path: Path) 
     build_deck(project, cards, tmp_path / "deck.apkg", at=T0)
     import_package(tmp_path / "collection.anki2", tmp_path / "deck.apkg")
 
-    ours = {
-        (note.guid, view.name): (view.question, view.answer)
-        for note in render_deck(project, cards)
-        for view in note_cards(note)
-    }
+    with rendered_deck(project, cards) as shipped:  # the notes as shipped, figures included
+        notes = shipped.notes
+    ours = {(note.guid, view.name): (view.question, view.answer) for note in notes for view in note_cards(note)}
     assert ours == anki_cards(tmp_path / "collection.anki2")
-    assert any(view.name == "Reverse" for note in render_deck(project, cards) for view in note_cards(note))
+    assert any(view.name == "Reverse" for note in notes for view in note_cards(note))
 
 
 def test_a_nested_cloze_makes_no_card_of_its_own() -> None:
