@@ -23,7 +23,7 @@ KNOWN_MACROS = {
     "frac", "sqrt", "left", "right", "hat", "bar", "tilde", "dot", "vec", "mathrm", "operatorname", "text", "sum",
     "max", "min", "exp", "log", "tanh", "sigma", "cdot", "leftarrow", "begin", "end", "leq", "geq", "neq",
     "infty", "nabla", "epsilon", "eta", "lambda", "mu", "alpha", "beta", "gamma", "delta", "theta", "rho", "tau",
-    "phi", "omega", "pi", "Sigma",
+    "phi", "omega", "pi", "Sigma", "cos", "sin", "lfloor", "rfloor", "top",
 }
 
 

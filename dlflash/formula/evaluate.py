@@ -16,7 +16,7 @@ from torch import Tensor
 
 from dlflash.errors import DlflashError
 from dlflash.formula.parse import Program, keyword_value
-from dlflash.formula.vocabulary import FUNCTIONS
+from dlflash.formula.vocabulary import CONSTANTS, FUNCTIONS
 
 DTYPE = torch.float64
 RESULT = "_"  # the environment key of a formula's value (its last step)
@@ -57,6 +57,8 @@ def evaluate_expr(node: ast.expr, env: Mapping[str, Tensor]) -> Tensor:
         assert isinstance(node.value, int | float)
         return torch.tensor(float(node.value), dtype=DTYPE)
     if isinstance(node, ast.Name):
+        if node.id in CONSTANTS:
+            return torch.tensor(CONSTANTS[node.id], dtype=DTYPE)
         if node.id not in env:
             raise EvaluationError(f"unknown symbol {node.id!r}")
         return env[node.id]

@@ -138,7 +138,8 @@ def _latex(node: ast.expr) -> tuple[str, int]:
             parts.append(f"{_CMP[type(op)]} {_wrap(right, PREC_COMPARE + 1)}")
         return " ".join(parts), PREC_COMPARE
     if isinstance(node, ast.Call):
-        return _call(node), PREC_ATOM
+        postfix = FUNCTIONS[_call_parts(node)[0]].postfix
+        return _call(node), PREC_POW if postfix else PREC_ATOM
     if isinstance(node, ast.Subscript):
         return _subscript(node), PREC_ATOM
     raise TypeError(f"not a formula node: {type(node).__name__}")
@@ -149,10 +150,7 @@ def _binop(node: ast.BinOp) -> tuple[str, int]:
     if isinstance(op, ast.Div):
         return rf"\frac{{{expr_latex(node.left)}}}{{{expr_latex(node.right)}}}", PREC_ATOM
     if isinstance(op, ast.Pow):
-        base = _latex(node.left)
-        negative = constant_value(node.left) is not None and (constant_value(node.left) or 0) < 0
-        base_text = base[0] if base[1] == PREC_ATOM and not negative and not _has_power(node.left) else _paren(base[0])
-        return f"{base_text}^{{{expr_latex(node.right)}}}", PREC_POW
+        return f"{_base(node.left)}^{{{expr_latex(node.right)}}}", PREC_POW
     if isinstance(op, ast.Add | ast.Sub):
         left = _wrap(node.left, PREC_ADD)
         right = _wrap(node.right, PREC_ADD + 1)
@@ -165,6 +163,13 @@ def _binop(node: ast.BinOp) -> tuple[str, int]:
     numbers = _starts_with_number(right) or (_is_number(node.left) and _is_number(node.right))
     joiner = r" \cdot " if numbers else r"\,"
     return f"{left}{joiner}{right}", PREC_MUL
+
+
+def _base(node: ast.expr) -> str:
+    """``node`` as the base of a superscript, parenthesised unless it is a plain atom."""
+    text, prec = _latex(node)
+    negative = constant_value(node) is not None and (constant_value(node) or 0) < 0
+    return text if prec == PREC_ATOM and not negative and not _has_power(node) else _paren(text)
 
 
 def _has_power(node: ast.expr) -> bool:
@@ -190,13 +195,18 @@ def _paren(text: str) -> str:
 
 
 def _call(node: ast.Call) -> str:
-    if isinstance(node.func, ast.Attribute):
-        name, args = node.func.attr, [node.func.value, *node.args]
-    else:
-        assert isinstance(node.func, ast.Name)
-        name, args = node.func.id, list(node.args)
+    name, args = _call_parts(node)
+    function = FUNCTIONS[name]
     keywords = {k.arg: keyword_value(k.value) for k in node.keywords if k.arg is not None}
-    return FUNCTIONS[name].latex([expr_latex(a) for a in args], keywords)
+    shown = [_base(a) if function.postfix else expr_latex(a) for a in args]
+    return function.latex(shown, keywords)
+
+
+def _call_parts(node: ast.Call) -> tuple[str, list[ast.expr]]:
+    if isinstance(node.func, ast.Attribute):
+        return node.func.attr, [node.func.value, *node.args]
+    assert isinstance(node.func, ast.Name)
+    return node.func.id, list(node.args)
 
 
 def _subscript(node: ast.Subscript) -> str:

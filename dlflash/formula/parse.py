@@ -1,7 +1,7 @@
 """Formula stage 1: a card's ``steps`` text to a checked syntax tree, or the reasons it is refused.
 
 Python's own ``ast`` parses the steps; an allow-list walk then accepts only
-arithmetic, comparisons, small numeric constants, plain symbols, the calls of
+arithmetic, comparisons, small numeric constants, plain symbols (``pi`` is a constant), the calls of
 ``vocabulary.FUNCTIONS`` (and its methods) and broadcasting subscripts.
 Everything else (attributes, imports, lambdas, comprehensions, f-strings,
 walrus, starred arguments, towers of powers, huge constants) is refused with a
@@ -16,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from dlflash.errors import ProblemsError
-from dlflash.formula.vocabulary import FUNCTIONS, METHODS
+from dlflash.formula.vocabulary import CONSTANTS, FUNCTIONS, METHODS
 from dlflash.load import did_you_mean
 from dlflash.model import FormulaSpec, Problem, Source
 
@@ -83,7 +83,7 @@ class Program:
         free: dict[str, None] = {}
         for step in self.steps:
             for name in names_in(step.expr):
-                if name not in bound:
+                if name not in bound and name not in CONSTANTS:
                     free[name] = None
             if step.target is not None:
                 bound.add(step.target)
@@ -161,16 +161,18 @@ def _split_statement(statement: ast.stmt, quoted: str, alone: bool) -> tuple[str
         if len(statement.targets) != 1 or not isinstance(statement.targets[0], ast.Name):
             return None, None, [f"a step must assign one plain name: {quoted}"]
         name = statement.targets[0].id
-        return name, statement.value, list(_name_reasons(name))
+        return name, statement.value, list(_target_reasons(name))
     if isinstance(statement, ast.AugAssign) and isinstance(statement.target, ast.Name):
         if not isinstance(statement.op, AUG_OPS):
             return None, None, [f"only += -= *= /= are allowed: {quoted}"]
         name = statement.target.id
+        if name in CONSTANTS:
+            return None, None, list(_target_reasons(name))
         load = ast.Name(id=name, ctx=ast.Load())
         expr = ast.BinOp(left=load, op=statement.op, right=statement.value)
         ast.copy_location(load, statement.target)
         ast.copy_location(expr, statement)
-        return name, expr, list(_name_reasons(name))
+        return name, expr, list(_target_reasons(name))
     kind = type(statement).__name__.lower()
     return None, None, [f"only 'name = expression' steps are allowed, not {kind!r}: {quoted}"]
 
@@ -247,6 +249,12 @@ def _name_reasons(name: str) -> Iterator[str]:
         yield f"symbols must not start with '_': {name!r}"
     elif name in FUNCTIONS:
         yield f"{name!r} is a function and cannot be used as a symbol"
+
+
+def _target_reasons(name: str) -> Iterator[str]:
+    if name in CONSTANTS:
+        yield f"{name!r} is a constant and cannot be assigned"
+    yield from _name_reasons(name)
 
 
 def _check_call(node: ast.Call) -> Iterator[str]:

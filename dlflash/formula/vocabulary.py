@@ -7,6 +7,7 @@ knows is known to all three. Adding a function is one ``Function(...)`` entry.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
@@ -27,6 +28,8 @@ class Function:
     latex: Latex
     keywords: frozenset[str] = frozenset()
     method: bool = False
+    # printed after its argument (`x^{\top}`): the argument needs parentheses like a power's base
+    postfix: bool = False
 
 
 def _paren(body: str) -> str:
@@ -120,6 +123,16 @@ def _take(w: Tensor, y: Tensor) -> Tensor:
     return w[y.long()]
 
 
+def _transpose(x: Tensor) -> Tensor:
+    if x.dim() < 2:
+        raise ValueError(f"transpose() needs a matrix, not a tensor of shape {tuple(x.shape)}")
+    return x.mT
+
+
+def _cat(*xs: Tensor, dim: int = 0) -> Tensor:
+    return torch.cat(xs, dim=dim)
+
+
 def _softmax(fn: Callable[..., Tensor]) -> Callable[..., Tensor]:
     return lambda x, dim=-1: fn(x, dim=dim)
 
@@ -152,7 +165,16 @@ FUNCTIONS: dict[str, Function] = {
         Function("where", 3, 3, lambda c, a, b: torch.where(c != 0, a, b), _where_latex),
         Function("pick", 2, 2, _pick, lambda a, kw: rf"\left[{a[0]}\right]_{{{a[1]}}}"),
         Function("take", 2, 2, _take, lambda a, kw: rf"\left[{a[0]}\right]_{{{a[1]}}}"),
+        Function("cos", 1, 1, torch.cos, _op(r"\cos"), method=True),
+        Function("sin", 1, 1, torch.sin, _op(r"\sin"), method=True),
+        Function("floor", 1, 1, torch.floor, lambda a, kw: rf"\left\lfloor {a[0]} \right\rfloor", method=True),
+        # the matrix transpose (the last two axes), as torch's `x.mT`; a vector has none
+        Function("transpose", 1, 1, _transpose, lambda a, kw: rf"{a[0]}^{{\top}}", postfix=True),
+        Function("cat", 2, 4, _cat, _op(r"\operatorname{concat}"), frozenset({"dim"})),
     )
 }
 
 METHODS = frozenset(name for name, f in FUNCTIONS.items() if f.method)
+
+# Names that stand for a number, not an input: read anywhere, never assigned, printed by the symbol rules.
+CONSTANTS: dict[str, float] = {"pi": math.pi}

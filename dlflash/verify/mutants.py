@@ -1,8 +1,8 @@
 """Mutation testing of formula checks: small wrong variants of a formula that verify must reject.
 
 Each mutant changes one thing the way a typo or a misremembered formula does:
-an operator swapped, a constant changed, a term or a call dropped, a function
-or comparison swapped, a keyword flipped, a whole step dropped. A check that
+an operator swapped, a constant (or ``pi``) changed, a term or a call dropped, a function
+or comparison swapped, a keyword flipped, ordered arguments swapped, a whole step dropped. A check that
 lets a mutant through cannot tell that formula from a wrong one, unless the
 mutant is equivalent (listed with its reason in ``verify/equivalent_mutants.yaml``).
 """
@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
 from dlflash.formula.parse import Program, Step, constant_value
+from dlflash.formula.vocabulary import CONSTANTS
 
 SWAP_OPS: dict[type[ast.operator], type[ast.operator]] = {
     ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult, ast.Pow: ast.Mult,
@@ -24,8 +25,11 @@ SWAP_CMP: dict[type[ast.cmpop], type[ast.cmpop]] = {
 }
 SWAP_FUNCS = {"mean": "sum", "sum": "mean", "max": "min", "min": "max", "exp": "log", "log": "exp",
               "softmax": "log_softmax", "log_softmax": "softmax", "sigmoid": "tanh", "tanh": "sigmoid",
-              "std": "var", "var": "std"}
-UNARY_CALLS = frozenset({"sqrt", "exp", "log", "abs", "sigmoid", "tanh", "relu", "softmax", "log_softmax", "sign"})
+              "std": "var", "var": "std", "cos": "sin", "sin": "cos"}
+UNARY_CALLS = frozenset({"sqrt", "exp", "log", "abs", "sigmoid", "tanh", "relu", "softmax", "log_softmax", "sign",
+                         "cos", "sin", "floor", "transpose"})
+# calls whose argument order matters and that a misremembered formula may swap
+ORDERED_CALLS = frozenset({"cat"})
 
 
 @dataclass(frozen=True)
@@ -162,6 +166,21 @@ def _flip_keyword(node: ast.AST, holder: ast.AST) -> str | None:
     return None
 
 
+def _swap_arguments(node: ast.AST, holder: ast.AST) -> str | None:
+    if _call_name(node) not in ORDERED_CALLS or not isinstance(node, ast.Call) or len(node.args) < 2:
+        return None
+    before = ast.unparse(node)
+    node.args[0], node.args[1] = node.args[1], node.args[0]
+    return f"{before!r} -> {ast.unparse(node)!r}"
+
+
+def _change_named_constant(node: ast.AST, holder: ast.AST) -> str | None:
+    if not isinstance(node, ast.Name) or node.id not in CONSTANTS:
+        return None
+    value = CONSTANTS[node.id]
+    return f"{node.id} -> {2 * value:g}" if _replace(holder, node, ast.Constant(value=2 * value)) else None
+
+
 def _call_name(node: ast.AST) -> str | None:
     if isinstance(node, ast.Call):
         if isinstance(node.func, ast.Name):
@@ -173,5 +192,5 @@ def _call_name(node: ast.AST) -> str | None:
 
 MUTATIONS: tuple[Callable[[ast.AST, ast.AST], str | None], ...] = (
     _swap_op, _change_constant, _drop_term("left"), _drop_term("right"), _drop_call, _drop_negation,
-    _swap_function, _flip_keyword,
+    _swap_function, _flip_keyword, _swap_arguments, _change_named_constant,
 )
