@@ -97,8 +97,12 @@ def parse_yaml(text: str, path: str) -> tuple[YNode | None, list[Problem]]:
         line = mark.line + 1 if mark else 1
         what = exc.problem or exc.context or "invalid YAML"
         return None, [Problem(Source(path, line), f"YAML syntax error: {what}")]
+    except yaml.reader.ReaderError as exc:
+        # control characters (NUL, backspace...): PyYAML's own message spans lines and names no line
+        line = text[: exc.position].count("\n") + 1
+        return None, [Problem(Source(path, line), f"special character U+{exc.character:04X} is not allowed: delete it")]
     except yaml.YAMLError as exc:
-        return None, [Problem(Source(path, 1), f"YAML error: {exc}")]
+        return None, [Problem(Source(path, 1), "YAML error: " + " ".join(str(exc).split()))]
     except RecursionError:
         return None, [_too_deep(path)]
     if root is None:

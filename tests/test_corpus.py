@@ -6,8 +6,8 @@ fresh project holding the real cheatsheet; ``<case>.expected`` holds the command
 stands for the temporary cards folder, ``OUT`` for the deck path) and the exit
 status. Bytes a text file cannot keep safely in git or an editor are written as
 markers: ``<TAB>`` a tab, ``<CR>`` a carriage return, ``<BOM>`` the UTF-8
-byte-order mark, ``<FF>`` the byte 0xff, and ``<c*N>`` the character ``c``
-repeated ``N`` times.
+byte-order mark, ``<FF>`` the byte 0xff, ``<U+XXXX>`` that character (in
+UTF-8), and ``<c*N>`` the character ``c`` repeated ``N`` times.
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ PREVIOUS = b"previous deck: a failed build must not touch these bytes\n"
 CASE_SECONDS = 20.0
 MARKERS = {b"<TAB>": b"\t", b"<CR>": b"\r", b"<BOM>": b"\xef\xbb\xbf", b"<FF>": b"\xff"}
 REPEAT = re.compile(rb"<(.)\*(\d+)>")
+CODE_POINT = re.compile(rb"<U\+([0-9A-F]{4})>")
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ def case_bytes(case: str) -> bytes:
     data = (CORPUS / f"{case}.yaml").read_bytes()
     for marker, value in MARKERS.items():
         data = data.replace(marker, value)
+    data = CODE_POINT.sub(lambda m: chr(int(m.group(1), 16)).encode("utf-8"), data)
     return REPEAT.sub(lambda m: m.group(1) * int(m.group(2)), data)
 
 
