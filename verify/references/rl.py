@@ -74,5 +74,7 @@ def q_learning_update(
 )
 def reinforce_loss(z: Tensor, a: Tensor, G: Tensor) -> Tensor:
     """Minus the sum of Categorical(logits=z).log_prob(a) weighted by each action's return G."""
-    log_prob = torch.distributions.Categorical(logits=z).log_prob(a)
-    return -(log_prob * G).sum()
+    # torch.distributions ships without type annotations
+    log_prob: Tensor = torch.distributions.Categorical(logits=z).log_prob(a)  # type: ignore[no-untyped-call]
+    loss: Tensor = -(log_prob * G).sum()
+    return loss
