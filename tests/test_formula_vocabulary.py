@@ -1,4 +1,4 @@
-"""The trigonometric, rounding, transpose and concatenation vocabulary: computed as torch does, printed as math."""
+"""Trigonometry, floor, transpose, diag and cat in formulas: computed as torch does, printed as math."""
 
 from __future__ import annotations
 
@@ -48,6 +48,7 @@ def inputs() -> dict[str, torch.Tensor]:
         ("transpose(A)", lambda v: v["A"].T),
         ("transpose(A) @ A", lambda v: v["A"].T @ v["A"]),
         ("cat(A, B)", lambda v: torch.cat([v["A"], v["B"]])),
+        ("A @ diag(x[0:4])", lambda v: v["A"] @ torch.diag(v["x"][:4])),
         ("cat(transpose(A), transpose(B), dim=1)", lambda v: torch.cat([v["A"].T, v["B"].T], dim=1)),
     ],
 )
@@ -77,6 +78,11 @@ def test_transpose_of_a_vector_is_an_evaluation_error() -> None:
         run("transpose(x)", x=torch.zeros(5, dtype=torch.float64))
 
 
+def test_diag_of_a_matrix_is_an_evaluation_error() -> None:
+    with pytest.raises(EvaluationError, match=r"diag\(\) needs a vector, not a tensor of shape \(2, 2\)"):
+        run("diag(A)", A=torch.zeros(2, 2, dtype=torch.float64))
+
+
 def test_cat_refuses_a_keyword_other_than_dim() -> None:
     with pytest.raises(ProblemsError, match="cat\\(\\) has no keyword 'axis'"):
         parse_formula(spec("cat(a, b, axis=0)"))
@@ -93,6 +99,7 @@ def test_cat_refuses_a_keyword_other_than_dim() -> None:
         (("transpose(U @ V)",), r"\left(U\,V\right)^{\top}"),
         (("transpose(U)**2",), r"\left(U^{\top}\right)^{2}"),
         (("transpose(transpose(U))",), r"\left(U^{\top}\right)^{\top}"),
+        (("U @ diag(s) @ transpose(U)",), r"U\,\operatorname{diag}\left(s\right)\,U^{\top}"),
         (("cat(a, b, dim=0)",), r"\operatorname{concat}_{\text{dim}=0}\left(a, b\right)"),
         (("lr = lr0 * gamma**floor(t / step)",),
          r"\eta = \eta_{0}\,\gamma^{\left\lfloor \frac{t}{\mathrm{step} } \right\rfloor}"),
@@ -116,6 +123,7 @@ def _reference(name: str, compute: object, inputs: dict[str, str]) -> Reference:
         ("floor(x * 3)", lambda x: torch.floor(x * 3), {"x": "real(0, 10)[n]"}),
         ("transpose(A) @ A", lambda A: A.T @ A, {"A": "real[n, m]"}),
         ("cat(A, B)", lambda A, B: torch.cat([A, B]), {"A": "real[n, m]", "B": "real[n, m]"}),
+        ("A @ diag(1 / x)", lambda A, x: A @ torch.diag(1 / x), {"A": "real[n, m]", "x": "positive[m]"}),
     ],
 )
 def test_every_mutant_of_the_new_functions_is_killed(step: str, compute: object, given: dict[str, str]) -> None:

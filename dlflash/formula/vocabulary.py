@@ -129,6 +129,12 @@ def _transpose(x: Tensor) -> Tensor:
     return x.mT
 
 
+def _diag(v: Tensor) -> Tensor:
+    if v.dim() != 1:
+        raise ValueError(f"diag() needs a vector, not a tensor of shape {tuple(v.shape)}")
+    return torch.diag(v)
+
+
 def _cat(*xs: Tensor, dim: int = 0) -> Tensor:
     return torch.cat(xs, dim=dim)
 
@@ -170,6 +176,8 @@ FUNCTIONS: dict[str, Function] = {
         Function("floor", 1, 1, torch.floor, lambda a, kw: rf"\left\lfloor {a[0]} \right\rfloor", method=True),
         # the matrix transpose (the last two axes), as torch's `x.mT`; a vector has none
         Function("transpose", 1, 1, _transpose, lambda a, kw: rf"{a[0]}^{{\top}}", postfix=True),
+        # the diagonal matrix of a vector (torch.diag of a 1-D tensor; its other meaning is not offered)
+        Function("diag", 1, 1, _diag, _op(r"\operatorname{diag}")),
         Function("cat", 2, 4, _cat, _op(r"\operatorname{concat}"), frozenset({"dim"})),
     )
 }

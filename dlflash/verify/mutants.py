@@ -27,7 +27,7 @@ SWAP_FUNCS = {"mean": "sum", "sum": "mean", "max": "min", "min": "max", "exp": "
               "softmax": "log_softmax", "log_softmax": "softmax", "sigmoid": "tanh", "tanh": "sigmoid",
               "std": "var", "var": "std", "cos": "sin", "sin": "cos"}
 UNARY_CALLS = frozenset({"sqrt", "exp", "log", "abs", "sigmoid", "tanh", "relu", "softmax", "log_softmax", "sign",
-                         "cos", "sin", "floor", "transpose"})
+                         "cos", "sin", "floor", "transpose", "diag"})
 # calls whose argument order matters and that a misremembered formula may swap
 ORDERED_CALLS = frozenset({"cat"})
 
