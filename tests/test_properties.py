@@ -46,7 +46,7 @@ TRICKY = st.sampled_from(
      "!!str 1", "!!binary aGk=", "'quoted'", '"\\x41"', "[", "]", "{", "}", "|", ">", "-", ":", "#", "? k",
      "basic", "cloze", "{{c1::x}}", "$x$", "\\(x\\)", "\t", "\ufeff", "\r"]
 )
-TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=12)
+TEXT = st.text(st.characters(codec="utf-8"), max_size=12)
 LINE = st.tuples(
     st.integers(0, 4).map(lambda n: " " * n),
     st.sampled_from(["", "- ", "-"]),
@@ -104,7 +104,7 @@ MD_LINE = st.tuples(
     st.lists(
         st.one_of(
             st.sampled_from(["**Term**", "`code`", "Label:", "TODO: Read:", "\\(x^2\\)", "[link](u)", "'", "é", "?"]),
-            st.text(st.characters(blacklist_categories=("Cs",)), max_size=8),
+            st.text(st.characters(codec="utf-8"), max_size=8),
         ),
         max_size=4,
     ).map(" ".join),
@@ -175,9 +175,11 @@ def _any_call(draw: st.DrawFn, children: st.SearchStrategy[str]) -> str:
     args = [draw(children) for _ in range(draw(st.integers(function.min_args, function.max_args)))]
     keywords = sorted(function.keywords)
     keyword = None
-    if keywords and draw(st.booleans()):
+    with_keyword: bool = draw(st.booleans())
+    if keywords and with_keyword:
         keyword = (draw(st.sampled_from(keywords)), draw(st.sampled_from(["0", "-1", "True", "0.5"])))
-    if function.method and args and draw(st.booleans()):
+    as_method: bool = draw(st.booleans())
+    if function.method and args and as_method:
         return f"({args[0]}).{_call(name, args[1:], keyword)}"
     return _call(name, args, keyword)
 
@@ -189,21 +191,21 @@ class _Recording(Mapping[str, Tensor]):
     """An environment that remembers which symbols the evaluator looked up."""
 
     def __init__(self, values: Mapping[str, Tensor]) -> None:
-        self.values = values
+        self.inner = values
         self.read: set[str] = set()
 
     def __getitem__(self, key: str) -> Tensor:
         self.read.add(key)
-        return self.values[key]
+        return self.inner[key]
 
     def __contains__(self, key: object) -> bool:
-        return key in self.values
+        return key in self.inner
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self.values)
+        return iter(self.inner)
 
     def __len__(self) -> int:
-        return len(self.values)
+        return len(self.inner)
 
 
 def _env(shape: tuple[int, ...], seed: int) -> dict[str, Tensor]:
