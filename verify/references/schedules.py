@@ -11,7 +11,14 @@ from collections.abc import Callable
 
 import torch
 from torch import Tensor
-from torch.optim.lr_scheduler import ExponentialLR, LRScheduler, MultiStepLR, OneCycleLR
+from torch.optim.lr_scheduler import (
+    CosineAnnealingWarmRestarts,
+    ExponentialLR,
+    LRScheduler,
+    MultiStepLR,
+    OneCycleLR,
+    StepLR,
+)
 
 from dlflash.verify.registry import reference
 
@@ -51,6 +58,29 @@ def multistep_lr(lr0: Tensor, gamma: Tensor, m1: Tensor, m2: Tensor, t: Tensor) 
     return lr_after(t, lr0, lambda opt: MultiStepLR(opt, milestones=[int(m1), int(m2)], gamma=float(gamma)))
 
 
+@reference(
+    "step_lr",
+    inputs={"lr0": LR, "gamma": GAMMA, "step": "count(1, 8)", "t": STEP},
+    example="lr0 * gamma**floor(t / step)",
+)
+def step_lr(lr0: Tensor, gamma: Tensor, step: Tensor, t: Tensor) -> Tensor:
+    """StepLR(step_size, gamma): the rate times gamma after every step_size epochs."""
+    return lr_after(t, lr0, lambda opt: StepLR(opt, step_size=int(step), gamma=float(gamma)))
+
+
+@reference(
+    "cosine_warm_restarts_lr",
+    inputs={"lr0": LR, "lr_min": "real(0.0001, 0.005)", "T0": "count(2, 8)", "t": STEP},
+    example=(
+        "T_cur = t - T0 * floor(t / T0)",
+        "lr = lr_min + (lr0 - lr_min) * (1 + cos(pi * T_cur / T0)) / 2",
+    ),
+)
+def cosine_warm_restarts_lr(lr0: Tensor, lr_min: Tensor, T0: Tensor, t: Tensor) -> Tensor:
+    """CosineAnnealingWarmRestarts(T_0, T_mult=1, eta_min): cosine from lr0 down to eta_min, restarting every T_0."""
+    return lr_after(t, lr0, lambda opt: CosineAnnealingWarmRestarts(opt, T_0=int(T0), T_mult=1, eta_min=float(lr_min)))
+
+
 ONE_CYCLE = {
     "lr_max": LR,
     "div": "real(5, 30)",
@@ -80,6 +110,32 @@ def one_cycle_linear_lr(
         lr_max / div,
         lambda opt: OneCycleLR(
             opt, max_lr=float(lr_max), total_steps=int(T), pct_start=float(pct_start), anneal_strategy="linear",
+            div_factor=float(div), final_div_factor=float(div_final), cycle_momentum=False,
+        ),
+    )
+
+
+@reference(
+    "one_cycle_cos_lr",
+    inputs=ONE_CYCLE,
+    example=(
+        "lr0 = lr_max / div",
+        "lr_min = lr0 / div_final",
+        "up = pct_start * T - 1",
+        "warm = lr_max + (lr0 - lr_max) * (1 + cos(pi * t / up)) / 2",
+        "cool = lr_min + (lr_max - lr_min) * (1 + cos(pi * (t - up) / (T - 1 - up))) / 2",
+        "lr = where(t <= up, warm, cool)",
+    ),
+)
+def one_cycle_cos_lr(
+    lr_max: Tensor, div: Tensor, div_final: Tensor, pct_start: Tensor, T: Tensor, t: Tensor
+) -> Tensor:
+    """OneCycleLR (default anneal_strategy='cos'): cosine up to lr_max, then cosine down to lr_max/div/div_final."""
+    return lr_after(
+        t,
+        lr_max / div,
+        lambda opt: OneCycleLR(
+            opt, max_lr=float(lr_max), total_steps=int(T), pct_start=float(pct_start),
             div_factor=float(div), final_div_factor=float(div_final), cycle_momentum=False,
         ),
     )

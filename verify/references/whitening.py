@@ -1,10 +1,10 @@
-"""PCA whitening reference: decorrelate centred data with its covariance's eigenvectors, then rescale.
+"""PCA and ZCA whitening references: decorrelate centred data with its covariance's eigenvectors, then rescale.
 
 The formula reads the eigen-decomposition of the (population) covariance
 ``Xc.T @ Xc / n`` as derived inputs ``eigVals`` and ``U`` (``torch.linalg.eigh``,
 ascending), as cs231n's recipe does. The reference takes another route, the SVD
-of the centred data itself, and only borrows the eigenvectors' signs and order,
-which an eigen-decomposition leaves free.
+of the centred data itself; for PCA it borrows the eigenvectors' signs and order,
+which an eigen-decomposition leaves free, and ZCA (which rotates back) needs neither.
 """
 
 from __future__ import annotations
@@ -51,4 +51,26 @@ def pca_whitening(X: Tensor, eigVals: Tensor, U: Tensor) -> Tensor:
     signs = torch.sign(((right_t.T)[:, order] * U).sum(dim=0))
     variances = singular[order] ** 2 / X.shape[0]
     whitened: Tensor = rotated * signs / torch.sqrt(variances + EPS)
+    return whitened
+
+
+@reference(
+    "zca_whitening",
+    inputs={"X": "real[n, d]"},
+    derive=covariance_eigen,
+    derived={"eigVals": "real[d]", "U": "real[d, d]"},
+    sizes=SIZES,
+    edges=EDGES,
+    example=(
+        "X_c = X - X.mean(dim=0)",
+        "W = U @ diag(1 / sqrt(eigVals + 1e-5)) @ transpose(U)",
+        "X_zca = X_c @ W",
+    ),
+)
+def zca_whitening(X: Tensor, eigVals: Tensor, U: Tensor) -> Tensor:
+    """torch.linalg.svd of the centred data: X_c V diag(1/sqrt(S**2/n + eps)) V^T (V's signs and order cancel)."""
+    centred = X - X.mean(dim=0)
+    _, singular, right_t = torch.linalg.svd(centred, full_matrices=False)
+    scale = 1 / torch.sqrt(singular**2 / X.shape[0] + EPS)
+    whitened: Tensor = centred @ (right_t.T * scale) @ right_t
     return whitened
