@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +45,8 @@ class Finding:
     correct: bool
     details: tuple[str, ...]
     reference: str
+    quotes: tuple[str, ...] = ()  # each quoted piece of the notes (a formula may span lines)
+    lines: tuple[int, ...] = ()  # the line of each quote
 
 
 def locate(text: str, quote: str, path: str) -> int:
@@ -166,7 +169,8 @@ def _formula(entry: Mapping[str, Any], text: str, path: str, references: Mapping
         details.append(f"differs from torch: error {outcome.worst_error:.3g} in the first seeded case that fails")
     if not outcome.passed:
         details.append(f"correct form: `{correct_form}`")
-    return Finding(" / ".join(quotes), line, "formula", outcome.passed, tuple(details), ref.name)
+    lines = tuple(locate(text, q, path) for q in quotes)
+    return Finding(" / ".join(quotes), line, "formula", outcome.passed, tuple(details), ref.name, tuple(quotes), lines)
 
 
 def _claim(entry: Mapping[str, Any], text: str, path: str, references: Mapping[str, Reference]) -> Finding:
@@ -188,7 +192,7 @@ def _claim(entry: Mapping[str, Any], text: str, path: str, references: Mapping[s
             first_values = list(values.values())
     met = any(abs(v - claimed) <= CLAIM_SLACK for v in first_values)
     details.insert(0, f"claimed: {claimed:g}")
-    return Finding(entry["quote"], line, "claim", met, tuple(details), ref.name)
+    return Finding(entry["quote"], line, "claim", met, tuple(details), ref.name, (entry["quote"],), (line,))
 
 
 def _comparison(entry: Mapping[str, Any], text: str, path: str, references: Mapping[str, Reference]) -> Finding:
@@ -207,22 +211,43 @@ def _comparison(entry: Mapping[str, Any], text: str, path: str, references: Mapp
         relation = "identical" if identical[-1] else "different"
         details.append(f"`{first}` vs `{second}`: w = {show(finals[0])} vs {show(finals[1])}, {relation}"
                        f" (difference {difference:.3g})")
-    return Finding(entry["quote"], line, "comparison", any(identical), tuple(details), ", ".join(entry["pairs"][0]))
+    reference = ", ".join(entry["pairs"][0])
+    quotes = (entry["quote"],)
+    return Finding(entry["quote"], line, "comparison", any(identical), tuple(details), reference, quotes, (line,))
 
 
 def teaching_card(finding: Finding, cards: Sequence[Card], fact_ids: set[str]) -> str | None:
-    """The card teaching the correct form: one quoting the notes, else an errata card on the same fact."""
-    quote = " ".join(finding.quote.split(" / ")[0].split())
-    # an errata card, which says the notes differ, before a card that merely quotes them
-    for card in sorted(cards, key=lambda c: "errata" not in c.tags):
-        if quote in " ".join(f"{card.front} {card.back} {card.extra} {card.text}".split()):
+    """The card teaching the correct form of ``finding``, or None.
+
+    First a card whose ``extra`` quotes the whole erratum (every quote, each as a whole code or
+    quoted span, so ``TP / TP + FP`` is not matched by a mention of "TP"), an errata card before
+    one that merely quotes it; then a card on the quote's facts whose formula is checked against
+    the erratum's reference; then an errata card on those facts.
+    """
+    quotes = [_normalised(q) for q in finding.quotes or (finding.quote,)]
+    errata_first = sorted(cards, key=lambda c: "errata" not in c.tags)
+    for card in errata_first:
+        spans = quoted_spans(card.extra)
+        if all(q in spans for q in quotes):
             return card.id
-    for card in cards:
-        if fact_ids & set(card.covers) and (
-            "errata" in card.tags or (card.formula is not None and card.formula.reference == finding.reference)
-        ):
+    on_fact = [c for c in cards if fact_ids & set(c.covers)]
+    for card in on_fact:
+        if card.formula is not None and card.formula.reference == finding.reference:
             return card.id
-    return None
+    return next((c.id for c in on_fact if "errata" in c.tags), None)
+
+
+# `code`, "quoted" and “quoted” spans of a card's text
+_SPAN = re.compile(r'`([^`]+)`|"([^"]+)"|“([^”]+)”')
+
+
+def quoted_spans(text: str) -> set[str]:
+    """Every code or quoted span of ``text``, whitespace-normalised, without trailing punctuation."""
+    return {_normalised("".join(m.groups(""))).rstrip(".,:;") for m in _SPAN.finditer(text or "")}
+
+
+def _normalised(text: str) -> str:
+    return " ".join(text.split())
 
 
 def errata_markdown(findings: Sequence[Finding], cheatsheet: str, cards: Sequence[Card], facts: Sequence[Fact]) -> str:
@@ -238,9 +263,11 @@ def errata_markdown(findings: Sequence[Finding], cheatsheet: str, cards: Sequenc
     for title, group in (("Differs from PyTorch", wrong), ("Checked and correct", [f for f in findings if f.correct])):
         lines += [f"## {title}", ""]
         for finding in group:
-            fact_ids = {f.id for f in facts if f.source.line == finding.line}
+            quoted_lines = set(finding.lines or (finding.line,))
+            fact_ids = {f.id for f in facts if f.source.line in quoted_lines}
             card = teaching_card(finding, cards, fact_ids)
-            lines += [f"### {cheatsheet}:{finding.line}: `{finding.quote}`", ""]
+            quoted = ", then ".join(f"`{q}`" for q in finding.quotes or (finding.quote,))
+            lines += [f"### {cheatsheet}:{finding.line}: {quoted}", ""]
             lines += [f"- {d}" for d in finding.details]
             lines += [f"- card: {f'[{card}]' if card else 'no card yet'}", ""]
     return "\n".join(lines)
