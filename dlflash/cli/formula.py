@@ -5,10 +5,11 @@ from __future__ import annotations
 import click
 
 from dlflash.cli.app import cards_option, main
+from dlflash.cli.progress import progress_bar
 from dlflash.config import load_project
 from dlflash.facts import load_facts
 from dlflash.load import load_cards
-from dlflash.verify.cards import format_error, verify_cards
+from dlflash.verify.cards import format_error, formula_cards, verify_cards
 from dlflash.verify.errata import errata_markdown, find_errata
 from dlflash.verify.runner import TOLERANCE
 
@@ -19,7 +20,9 @@ from dlflash.verify.runner import TOLERANCE
 def verify(cards_dir: str, ids: tuple[str, ...]) -> None:
     """Check every card formula (or the cards IDS) against its torch reference; exit 1 on any failure."""
     project = load_project(cards_dir)
-    rows = verify_cards(project, load_cards(project.cards_dir), ids)
+    cards = load_cards(project.cards_dir)
+    with progress_bar(len(formula_cards(cards, ids)), "verifying formulas") as advance:
+        rows = verify_cards(project, cards, ids, done=lambda _row: advance(1))
     if not rows:
         click.echo("no card has a formula")
         return

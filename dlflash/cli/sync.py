@@ -8,6 +8,7 @@ import click
 
 from dlflash.build import rendered_deck
 from dlflash.cli.app import cards_option, main
+from dlflash.cli.progress import stage
 from dlflash.config import Project, load_project
 from dlflash.coverage import coverage_report
 from dlflash.errors import ProblemsError, UsageError
@@ -44,8 +45,10 @@ def sync(collection: str, cards_dir: str, dry_run: bool, prune: bool) -> None:
     cards = load_cards(project.cards_dir)
     names = {r.guid: r.id for r in read_retired(project.retired_file)}
     path = Path(collection)
+    stage(f"rendering {len(cards.cards)} cards")
     # the same notes and media `dlflash build` ships, figures drawn afresh as there
     with rendered_deck(project, cards) as deck:
+        stage(f"{'planning' if dry_run else 'applying'} {len(deck.notes)} notes against {path}")
         if dry_run:
             plan = plan_collection(path, deck.notes, names, prune)
             click.echo(f"dry run: {path} was not changed; a sync would do this:")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from dlflash.config import Project
@@ -51,8 +51,13 @@ def verify_card(card: Card, references: Mapping[str, Reference]) -> Row:
     return Row(card.id, spec.reference, outcome)
 
 
-def verify_cards(project: Project, cards: CardSet, ids: Iterable[str] = ()) -> list[Row]:
-    """Rows for every selected card; problems (refused formulas, unknown references) all at once."""
+def verify_cards(
+    project: Project, cards: CardSet, ids: Iterable[str] = (), done: Callable[[Row], None] | None = None
+) -> list[Row]:
+    """Rows for every selected card; problems (refused formulas, unknown references) all at once.
+
+    ``done`` is called with each row as soon as it is computed (the CLI's progress bar).
+    """
     selected = formula_cards(cards, ids)
     if not selected:
         return []
@@ -60,7 +65,12 @@ def verify_cards(project: Project, cards: CardSet, ids: Iterable[str] = ()) -> l
     problems = [p for c in selected for p in card_formula_problems(c, references) if p.severity == "error"]
     if problems:
         raise ProblemsError(problems)
-    return [verify_card(c, references) for c in selected]
+    rows = []
+    for card in selected:
+        rows.append(verify_card(card, references))
+        if done is not None:
+            done(rows[-1])
+    return rows
 
 
 def format_error(value: float) -> str:
