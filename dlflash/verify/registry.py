@@ -21,7 +21,7 @@ from typing import Any, Literal
 
 from torch import Tensor
 
-from dlflash.errors import UsageError
+from dlflash.errors import DlflashError, UsageError
 
 EDGES = ("random", "zeros", "ties", "extreme")
 StateInit = Literal["zeros", "grad"]
@@ -59,6 +59,20 @@ class Reference:
 
 
 REFERENCES: dict[str, Reference] = {}
+
+
+class ReferenceFailure(DlflashError):
+    """A reference raised (on import or on a case): reported as a failure, never as a traceback."""
+
+
+def call_reference(ref: Reference, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``fn(*args, **kwargs)`` on behalf of ``ref``; whatever it raises becomes a ``ReferenceFailure``."""
+    try:
+        return fn(*args, **kwargs)
+    except DlflashError:
+        raise
+    except Exception as exc:  # a reference is project code: any error is a failed case, with its message
+        raise ReferenceFailure(f"reference {ref.name!r} raised {type(exc).__name__}: {exc}") from exc
 
 
 def _register(ref: Reference) -> None:
@@ -153,6 +167,15 @@ def load_references(project_root: Path) -> dict[str, Reference]:
         assert spec is not None and spec.loader is not None
         package = importlib.util.module_from_spec(spec)
         sys.modules["verify"] = package
-        spec.loader.exec_module(package)
-    importlib.import_module("verify.references")
+        _importing(folder, spec.loader.exec_module, package)
+    _importing(folder, importlib.import_module, "verify.references")
     return REFERENCES
+
+
+def _importing(folder: Path, fn: Callable[..., Any], *args: Any) -> None:
+    try:
+        fn(*args)
+    except DlflashError:
+        raise
+    except Exception as exc:  # a broken reference module is the project's error, reported like one
+        raise ReferenceFailure(f"cannot import the references in {str(folder)!r}: {type(exc).__name__}: {exc}") from exc

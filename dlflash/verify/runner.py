@@ -18,7 +18,7 @@ from dlflash.errors import DlflashError
 from dlflash.formula.evaluate import RESULT, evaluate
 from dlflash.formula.parse import Program
 from dlflash.verify.inputs import SIZES, draw
-from dlflash.verify.registry import Reference
+from dlflash.verify.registry import Reference, call_reference
 
 # Error is |formula - torch| / max(1, |torch|): absolute near zero, relative for large values.
 TOLERANCE = 1e-9
@@ -77,6 +77,8 @@ def _case_errors(program: Program, ref: Reference, fixed: Mapping[str, Tensor]) 
                     yield label, _function_error(program, ref, sizes, index, edge, gen, fixed)
             except DlflashError as exc:
                 yield f"{label}: {exc}", math.inf
+            except Exception as exc:  # torch under a formula or reference: a failed case, never a traceback
+                yield f"{label}: {type(exc).__name__}: {exc}", math.inf
 
 
 def _function_error(
@@ -86,8 +88,8 @@ def _function_error(
     inputs = {name: draw(domain, sizes, index, edge, gen) for name, domain in ref.inputs}
     inputs.update(fixed)
     if ref.derive is not None:
-        inputs.update(ref.derive(**_accepted(ref.derive, inputs)))
-    expected = ref.compute(**{k: v.clone() for k, v in inputs.items()})
+        inputs.update(call_reference(ref, ref.derive, **_accepted(ref.derive, inputs)))
+    expected = call_reference(ref, ref.compute, **{k: v.clone() for k, v in inputs.items()})
     values = evaluate(program, inputs)
     if not ref.outputs:
         return error(values[RESULT], expected)
@@ -121,15 +123,15 @@ def trajectories(
 ) -> tuple[list[Tensor], list[Tensor]]:
     """The parameter after each step: by the formula, and by the torch optimizer."""
     param = w0.clone().requires_grad_(True)
-    opt = ref.compute([param], **{k: float(v) for k, v in hyper.items()})
+    opt = call_reference(ref, ref.compute, [param], **{k: float(v) for k, v in hyper.items()})
     env: dict[str, Tensor] = {**hyper, ref.param: w0.clone()}
     for name, init in ref.state:
         env[name] = grads[0].clone() if init == "grad" else torch.zeros_like(w0)
     ours, theirs = [], []
     for step, g in enumerate(grads, start=1):
         opt.zero_grad()
-        param.grad = ref.gradient(param, g, **hyper) if ref.gradient else g.clone()
-        opt.step()
+        param.grad = call_reference(ref, ref.gradient, param, g, **hyper) if ref.gradient else g.clone()
+        call_reference(ref, opt.step)
         env = evaluate(program, {**env, ref.grad: g, "t": torch.tensor(float(step), dtype=torch.float64)})
         ours.append(env.get(ref.param, torch.tensor(math.nan)))
         theirs.append(param.detach().clone())
