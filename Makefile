@@ -54,6 +54,9 @@ preview: $(INSTALLED) $(NODE_INSTALLED) ## Write build/preview.html: every card,
 stats: $(INSTALLED) ## Deck statistics and the FSRS review-load forecast (plot in build/forecast.png)
 	$(BIN)/dlflash stats --forecast --plot
 
+bench: $(INSTALLED) $(NODE_INSTALLED) ## Time and memory of each build stage at 1k/10k/100k cards vs raw genanki (build/bench.md)
+	$(BIN)/python bench/run.py
+
 code-lint: $(TEST_INSTALLED) ## ruff and mypy over the package
 	$(BIN)/ruff check dlflash tests verify
 	$(BIN)/mypy
