@@ -88,3 +88,8 @@ def test_a_references_module_that_fails_to_import_is_one_error_line(project: Pat
     assert "cannot import the references in" in result.output
     assert "RuntimeError: no GPU here" in result.output
     assert isinstance(result.exception, SystemExit) and "Traceback" not in result.output
+
+
+def test_a_reference_may_name_its_inputs_ref_and_fn() -> None:
+    ref = registry.Reference("bleu_like", "function", lambda ref, fn: ref + fn, (), (), "doc")
+    assert registry.call_reference(ref, ref.compute, ref=1, fn=2) == 3

@@ -65,7 +65,7 @@ class ReferenceFailure(DlflashError):
     """A reference raised (on import or on a case): reported as a failure, never as a traceback."""
 
 
-def call_reference(ref: Reference, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+def call_reference(ref: Reference, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
     """``fn(*args, **kwargs)`` on behalf of ``ref``; whatever it raises becomes a ``ReferenceFailure``."""
     try:
         return fn(*args, **kwargs)
