@@ -75,3 +75,37 @@ def test_errata_of_the_real_deck_credit_the_cards_teaching_each_formula() -> Non
         "[opt-rmsprop-notes-erratum]"
     )
     assert credited("`x = x - x.mean()`, then `x = x / x.std()`") == "[data-standardize-formula]"
+
+
+def test_the_pca_whitening_line_is_checked_correct_with_its_numbers() -> None:
+    result = CliRunner().invoke(main, ["errata", "--cards", str(REPO / "cards")])
+    assert result.exit_code == 0, result.output
+    correct = result.output.split("## Checked and correct")[1]
+    block = correct.split("cheatsheet.md:89: `whitened = decorrelated / np.sqrt(eigVals + 1e-5)`")[1]
+    block = block.split("###")[0]
+    assert "as written gives [0.9971, -0.9859, -0.8013, -1.057, 1.294" in block
+    assert "torch gives [0.9971, -0.9859, -0.8013, -1.057, 1.294" in block
+    assert "- card: [data-pca-whitening-formula]" in block
+
+
+def test_the_cam_shape_claims_are_checked_by_running_the_references() -> None:
+    result = CliRunner().invoke(main, ["errata", "--cards", str(REPO / "cards")])
+    correct = result.output.split("## Checked and correct")[1]
+    assert "cheatsheet.md:189: `[512, 11, 11]-->[11, 11]`" in correct
+    assert "on A [512, 11, 11]: [11, 11]" in correct
+    assert "cheatsheet.md:190: `[512, 11, 11]*[512]-->[11, 11]`" in correct
+    assert "on A [512, 11, 11], w [512]: [11, 11]" in correct
+    assert "- card: [cam-combine-shapes]" in correct and "- card: [explain-features-channel-mean]" in correct
+
+
+def test_a_wrong_shape_claim_is_reported_as_differing() -> None:
+    from dlflash.verify.errata import _shape
+    from dlflash.verify.registry import load_references
+
+    text = "line one\nCAM `[4, 3, 3]*[4]-->[4]`\n"
+    entry = {"quote": "[4, 3, 3]*[4]-->[4]", "reference": "class_activation_map",
+             "inputs": {"A": [4, 3, 3], "w": [4]}, "claimed": [4]}
+    found = _shape(entry, text, "notes.md", load_references(REPO))
+    assert (found.line, found.kind, found.correct) == (2, "shape", False)
+    assert found.details[0] == "claimed output shape: [4]"
+    assert found.details[1].endswith("on A [4, 3, 3], w [4]: [3, 3]")

@@ -25,8 +25,8 @@ from dlflash.errors import UsageError
 from dlflash.formula.evaluate import RESULT, evaluate
 from dlflash.formula.parse import Program, Step, parse_step
 from dlflash.model import Card, Fact, Source
-from dlflash.verify.registry import Reference, load_references, references_dir
-from dlflash.verify.runner import TOLERANCE, check_program, error, trajectories
+from dlflash.verify.registry import Reference, call_reference, load_references, references_dir
+from dlflash.verify.runner import SEED, TOLERANCE, accepted_inputs, check_program, error, trajectories
 
 ERRATA_FILE = "errata.yaml"
 # Notation of the notes that Python spells differently; applied to every quote, in order.
@@ -41,7 +41,7 @@ class Finding:
 
     quote: str
     line: int
-    kind: str  # "formula", "claim", "comparison"
+    kind: str  # "formula", "claim", "comparison", "shape"
     correct: bool
     details: tuple[str, ...]
     reference: str
@@ -99,9 +99,17 @@ def _number(value: float) -> str:
     return "undefined (0/0 = NaN)" if math.isnan(value) else f"{value:.4g}"
 
 
+def example_inputs(ref: Reference, example: Mapping[str, Any], fixed: Mapping[str, Any]) -> dict[str, Tensor]:
+    """The example's tensors, with the inputs the reference derives from them (an eigen-decomposition)."""
+    inputs = tensors({**example, **fixed})
+    if ref.derive is not None:
+        inputs.update(call_reference(ref, ref.derive, **accepted_inputs(ref.derive, inputs)))
+    return inputs
+
+
 def run_example(program: Program, ref: Reference, example: Mapping[str, Any], fixed: Mapping[str, Any]) -> Tensor:
     """The program's value on the readable example inputs (the final parameter for an optimizer)."""
-    inputs = tensors({**example, **fixed})
+    inputs = example_inputs(ref, example, fixed)
     if ref.kind == "optimizer":
         hyper = {name: inputs[name] for name, _ in ref.inputs}
         ours, _ = trajectories(program, ref, hyper, inputs[ref.param], inputs[ref.grad])
@@ -111,12 +119,12 @@ def run_example(program: Program, ref: Reference, example: Mapping[str, Any], fi
 
 def torch_example(ref: Reference, example: Mapping[str, Any], fixed: Mapping[str, Any]) -> Tensor:
     """The torch reference's value on the example inputs (the final parameter for an optimizer)."""
-    inputs = tensors({**example, **fixed})
+    inputs = example_inputs(ref, example, fixed)
     if ref.kind == "optimizer":
         hyper = {name: inputs[name] for name, _ in ref.inputs}
         _, theirs = trajectories(Program(()), ref, hyper, inputs[ref.param], inputs[ref.grad])
         return theirs[-1]
-    return torch.as_tensor(ref.compute(**inputs))
+    return torch.as_tensor(call_reference(ref, ref.compute, **inputs))
 
 
 def load_errata(root: Path) -> tuple[str, dict[str, Any]]:
@@ -136,6 +144,7 @@ def find_errata(root: Path, cheatsheet: Path) -> list[Finding]:
         *(_formula(e, text, path, references) for e in data.get("formulas", ())),
         *(_claim(e, text, path, references) for e in data.get("claims", ())),
         *(_comparison(e, text, path, references) for e in data.get("comparisons", ())),
+        *(_shape(e, text, path, references) for e in data.get("shapes", ())),
     ]
     return sorted(findings, key=lambda f: f.line)
 
@@ -214,6 +223,20 @@ def _comparison(entry: Mapping[str, Any], text: str, path: str, references: Mapp
     reference = ", ".join(entry["pairs"][0])
     quotes = (entry["quote"],)
     return Finding(entry["quote"], line, "comparison", any(identical), tuple(details), reference, quotes, (line,))
+
+
+def _shape(entry: Mapping[str, Any], text: str, path: str, references: Mapping[str, Reference]) -> Finding:
+    """A claimed output shape: the reference run on seeded inputs of the quoted shapes."""
+    line = locate(text, entry["quote"], path)
+    ref = _reference(entry["reference"], references, path)
+    gen = torch.Generator().manual_seed(SEED)
+    shapes = {name: tuple(int(n) for n in shape) for name, shape in entry["inputs"].items()}
+    inputs = {name: torch.randn(shape, generator=gen, dtype=torch.float64) for name, shape in shapes.items()}
+    output = call_reference(ref, ref.compute, **inputs)
+    claimed, computed = [int(n) for n in entry["claimed"]], list(output.shape)
+    given = ", ".join(f"{name} {list(shape)}" for name, shape in shapes.items())
+    details = (f"claimed output shape: {claimed}", f"torch `{ref.name}` ({ref.doc}) on {given}: {computed}")
+    return Finding(entry["quote"], line, "shape", computed == claimed, details, ref.name, (entry["quote"],), (line,))
 
 
 def teaching_card(finding: Finding, cards: Sequence[Card], fact_ids: set[str]) -> str | None:

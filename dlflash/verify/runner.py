@@ -88,7 +88,7 @@ def _function_error(
     inputs = {name: draw(domain, sizes, index, edge, gen) for name, domain in ref.inputs}
     inputs.update(fixed)
     if ref.derive is not None:
-        inputs.update(call_reference(ref, ref.derive, **_accepted(ref.derive, inputs)))
+        inputs.update(call_reference(ref, ref.derive, **accepted_inputs(ref.derive, inputs)))
     expected = call_reference(ref, ref.compute, **{k: v.clone() for k, v in inputs.items()})
     values = evaluate(program, inputs)
     if not ref.outputs:
@@ -96,7 +96,7 @@ def _function_error(
     return max(error(values.get(name, torch.tensor(math.nan)), expected[name]) for name in ref.outputs)
 
 
-def _accepted(fn: Callable[..., object], inputs: Mapping[str, Tensor]) -> dict[str, Tensor]:
+def accepted_inputs(fn: Callable[..., object], inputs: Mapping[str, Tensor]) -> dict[str, Tensor]:
     """The inputs ``fn`` names (all of them when it takes ``**kwargs``)."""
     parameters = inspect.signature(fn).parameters.values()
     if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters):

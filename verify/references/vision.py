@@ -2,7 +2,8 @@
 
 Pooling goes through ``nn.AdaptiveAvgPool2d``, blocks through small explicit
 ``nn.Module``s built from ``nn.Conv1d``/``nn.Conv2d`` whose weights are the
-drawn inputs, CAM through ``torch.einsum`` and a GAP -> Linear head, Grad-CAM
+drawn inputs, the channel-mean map through a 1x1 convolution, CAM through
+``torch.einsum`` and a GAP -> Linear head, Grad-CAM
 through forward/backward hooks and autograd, and the pixel loss through
 ``F.mse_loss`` on flattened images.
 """
@@ -112,6 +113,19 @@ def squeeze_excitation(x: Tensor, W1: Tensor, b1: Tensor, W2: Tensor, b2: Tensor
     with torch.no_grad():
         out: Tensor = _SqueezeExcitation(W1, b1, W2, b2)(x)
     return out
+
+
+@reference(
+    "channel_mean_map",
+    inputs={"A": "real[c, h, w]"},
+    example="mean(A, dim=0)",
+)
+def channel_mean_map(A: Tensor) -> Tensor:
+    """A 1x1 nn.Conv2d with every weight 1/c: the feature maps averaged over channels into one [h, w] map."""
+    conv = _conv1x1(torch.full((1, A.shape[0]), 1 / A.shape[0], dtype=A.dtype))
+    with torch.no_grad():
+        averaged: Tensor = conv(A[None])[0, 0]
+    return averaged
 
 
 @reference(
