@@ -11,11 +11,12 @@ import re
 from collections.abc import Mapping
 
 from dlflash.config import Project
+from dlflash.errors import ProblemsError
 from dlflash.facts import load_facts
 from dlflash.figures import card_figures
 from dlflash.guids import note_guid
 from dlflash.markdown import to_html
-from dlflash.model import Card, CardSet, Fact, RenderedNote
+from dlflash.model import Card, CardSet, Fact, Problem, RenderedNote
 
 TAG_ROOT = "dlflash"
 _LEADING_NUMBER = re.compile(r"^\s*\d+\.\s*")
@@ -26,9 +27,17 @@ def render_deck(project: Project, cards: CardSet, figures: Mapping[str, str] | N
     """Render every card of the deck, in deck order; ``figures`` maps figure names to file names."""
     facts = {f.id: f for f in load_facts(project.cheatsheet)} if project.cheatsheet.is_file() else {}
     shown = figures or {}
-    return tuple(
-        render_card(card, card_file.deck_name, facts, shown) for card_file in cards.files for card in card_file.cards
-    )
+    notes: list[RenderedNote] = []
+    problems: list[Problem] = []
+    for card_file in cards.files:
+        for card in card_file.cards:
+            try:
+                notes.append(render_card(card, card_file.deck_name, facts, shown))
+            except ProblemsError as exc:  # keep going: every card that cannot render is reported at once
+                problems.extend(exc.problems)
+    if problems:
+        raise ProblemsError(problems)
+    return tuple(notes)
 
 
 def render_card(

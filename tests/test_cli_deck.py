@@ -53,3 +53,22 @@ def test_missing_cards_folder_is_a_usage_error(tmp_path: Path) -> None:
 def test_unknown_command_suggests_the_closest(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["buidl"])
     assert result.exit_code == 2 and "Did you mean 'build'?" in result.output
+
+
+def test_every_formula_that_cannot_render_is_reported_at_once(cards_copy: Path, tmp_path: Path) -> None:
+    bad = cards_copy / "99-broken.yaml"
+    card = """\
+  - id: {id}
+    type: basic
+    front: What is this?
+    back: A broadcast.
+    tags: [test]
+    covers: [basics.loss-functions.regression.mse]
+    formula:
+      steps: mean((y[:, None] - y_hat)**2)
+      reference: mse_loss
+"""
+    bad.write_text("title: Broken\ncards:\n" + card.format(id="first-bad") + card.format(id="second-bad"), "utf-8")
+    result = CliRunner().invoke(main, ["build", "--cards", str(cards_copy), "--out", str(tmp_path / "d.apkg")])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert "[first-bad]" in result.output and "[second-bad]" in result.output

@@ -203,3 +203,9 @@ def test_printed_grouping_is_the_evaluated_grouping(text: str) -> None:
     again = evaluate(Program((Step(None, reparsed[1], back, Source("t", 1)),)), env)[RESULT]
     assert torch.allclose(direct, again, rtol=1e-12, atol=1e-12, equal_nan=True), (text, tex, back)
     assert ast.dump(parsed[1]) != "" and isinstance(parsed[1], ast.expr)
+
+
+def test_a_step_that_reassigns_an_input_reads_as_an_update() -> None:
+    # an LSTM's h is read by the gates before the last step assigns it: "h <-", not "h ="
+    tex = latex("o = sigmoid(x + h)", "h = o * tanh(c)")
+    assert r"o &= " in tex and r"h &\leftarrow " in tex

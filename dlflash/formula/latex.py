@@ -90,13 +90,25 @@ def program_latex(program: Program) -> str:
     """The whole formula; several steps become an ``aligned`` block."""
     if len(program.steps) == 1:
         return _no_double_brace(_step_latex(program.steps[0], set(), aligned=False))
-    bound: set[str] = set()
+    # a value the formula reads before assigning it (an LSTM's h) is an input it updates
+    bound = _inputs(program)
     rows = []
     for step in program.steps:
         rows.append(_step_latex(step, bound, aligned=True))
         if step.target is not None:
             bound.add(step.target)
     return _no_double_brace(r"\begin{aligned} " + r" \\ ".join(rows) + r" \end{aligned}")
+
+
+def _inputs(program: Program) -> set[str]:
+    """Names read by some step before any step assigns them."""
+    assigned: set[str] = set()
+    inputs: set[str] = set()
+    for step in program.steps:
+        inputs |= {n.id for n in ast.walk(step.expr) if isinstance(n, ast.Name)} - assigned
+        if step.target is not None:
+            assigned.add(step.target)
+    return inputs
 
 
 def _step_latex(step: Step, bound: set[str], aligned: bool) -> str:

@@ -47,6 +47,8 @@ BATCH = {
 def _batchnorm(x: Tensor, gamma: Tensor, beta: Tensor, running_mean: Tensor, running_var: Tensor,
                momentum: Tensor, eps: Tensor, training: bool) -> dict[str, Tensor]:
     layer = torch.nn.BatchNorm1d(x.shape[1], eps=float(eps), momentum=float(momentum), dtype=torch.float64)
+    # affine=True and track_running_stats=True (the defaults), so these buffers exist
+    assert layer.running_mean is not None and layer.running_var is not None
     with torch.no_grad():
         layer.weight.copy_(gamma)
         layer.bias.copy_(beta)
