@@ -145,7 +145,7 @@ def test_rebuild_after_edits_updates_exactly_the_changed_note_and_keeps_reviews(
 def test_users_own_edit_on_an_unchanged_card_survives_rebuild_and_reimport(imported, cards_copy: Path) -> None:  # type: ignore[no-untyped-def]
     collection, apkg, _ = imported
     col = Collection(str(collection))
-    (nid,) = col.find_notes('"Front:*online*"')
+    (nid,) = col.find_notes('"Source:dlflash · gd-batch-size-online · *"')
     note = col.get_note(nid)
     note["Extra"] = "My own mnemonic: online = one."
     col.update_note(note)

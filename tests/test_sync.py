@@ -16,14 +16,13 @@ from anki.collection import Collection
 from ankitools import import_package
 from click.testing import CliRunner, Result
 
-from dlflash.build import build_deck
+from dlflash.build import build_deck, rendered_deck
 from dlflash.cli import main
 from dlflash.config import load_project
 from dlflash.guids import guid_for_id
 from dlflash.load import load_cards
 from dlflash.model import RenderedNote, Source
 from dlflash.notetypes import NOTE_TYPES
-from dlflash.render import render_deck
 from dlflash.sync import RETIRED_TAG, ExistingNote, merged_tags, plan_sync
 
 SUSPENDED = -1  # Anki's queue number of a suspended card
@@ -57,8 +56,10 @@ def digest(path: Path) -> str:
 
 
 def rendered(cards: Path) -> tuple[RenderedNote, ...]:
+    """The notes exactly as build and sync ship them (figures resolved to their files)."""
     project = load_project(cards)
-    return render_deck(project, load_cards(project.cards_dir))
+    with rendered_deck(project, load_cards(project.cards_dir)) as deck:
+        return deck.notes
 
 
 def edit_basics(cards: Path, change: Callable[[dict[str, Any]], None]) -> None:
