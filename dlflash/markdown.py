@@ -21,17 +21,29 @@ from markdown_it.token import Token
 from mdit_py_plugins.texmath import texmath_plugin
 from pygments import highlight
 from pygments.formatters import HtmlFormatter
+from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
 
-def _highlight(code: str, lang: str, _attrs: str) -> str:
+@cache
+def _lexer(lang: str) -> Lexer | None:
     try:
-        lexer = get_lexer_by_name(lang or "python")
+        return get_lexer_by_name(lang)
     except ClassNotFound:
+        return None
+
+
+# one formatter for every block: building one compiles its whole style sheet
+_FORMATTER = HtmlFormatter(nowrap=True)
+
+
+def _highlight(code: str, lang: str, _attrs: str) -> str:
+    lexer = _lexer(lang or "python")
+    if lexer is None:
         return ""  # markdown-it then escapes the code itself
     # starts with "<pre" so markdown-it uses it as is instead of wrapping it again
-    body = highlight(code, lexer, HtmlFormatter(nowrap=True))
+    body = highlight(code, lexer, _FORMATTER)
     return f'<pre class="highlight"><code>{body}</code></pre>'
 
 
@@ -76,6 +88,8 @@ def to_html(text: str, figures: Mapping[str, str] | None = None) -> str:
 
     ``figures`` maps figure names to the bare file names that ``figure:NAME`` images show.
     """
+    if not text:
+        return ""
     html = str(_parser().render(text, {"figures": dict(figures or {})})).strip()
     if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
         html = html[3:-4]
@@ -84,6 +98,8 @@ def to_html(text: str, figures: Mapping[str, str] | None = None) -> str:
 
 def figure_refs(text: str) -> tuple[str, ...]:
     """The figure names that ``figure:NAME`` images in ``text`` refer to, in order (code is not scanned)."""
+    if FIGURE_SCHEME not in text:
+        return ()  # the common case, without parsing the text again
     names = []
     for block in _parser().parse(text):
         for token in block.children or ():
