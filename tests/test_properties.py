@@ -153,8 +153,7 @@ def _tree(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
         children.map(lambda c: f"({c}) ** 2"),
         children.map(lambda c: f"-({c})"),
         st.tuples(st.sampled_from(ELEMENTWISE), children).map(lambda t: f"{t[0]}({t[1]})"),
-        # matmul(...) is left out until the printer groups its arguments: see the xfail test below
-        st.tuples(st.sampled_from(("max", "min")), children, children).map(
+        st.tuples(st.sampled_from(("max", "min", "matmul")), children, children).map(
             lambda t: f"{t[0]}({t[1]}, {t[2]})"
         ),
     )
@@ -302,7 +301,6 @@ def test_printed_latex_read_back_computes_the_evaluated_value(text: str, seed: i
 
 
 
-@pytest.mark.xfail(strict=True, reason="latex._call prints matmul's arguments ungrouped: matmul(a, b + c) as a\\,b + c")
 def test_matmul_prints_its_arguments_grouped() -> None:
     parsed, _ = parse_step("matmul(a, b + c)", alone=True)
     assert parsed is not None

@@ -149,6 +149,10 @@ def _latex(node: ast.expr) -> tuple[str, int]:
         for op, right in zip(node.ops, node.comparators, strict=True):
             parts.append(f"{_CMP[type(op)]} {_wrap(right, PREC_COMPARE + 1)}")
         return " ".join(parts), PREC_COMPARE
+    if isinstance(node, ast.Call) and _call_parts(node)[0] == "matmul" and not node.keywords:
+        # printed as the `@` it is, so its arguments are grouped by the same rules
+        left, right = _call_parts(node)[1]
+        return _binop(ast.BinOp(left=left, op=ast.MatMult(), right=right))
     if isinstance(node, ast.Call):
         postfix = FUNCTIONS[_call_parts(node)[0]].postfix
         return _call(node), PREC_POW if postfix else PREC_ATOM
