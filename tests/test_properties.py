@@ -22,7 +22,6 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
-import pytest
 import torch
 import yaml
 from hypothesis import given, settings
