@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from dlflash.config import Project
+from dlflash.coverage import coverage_report
 from dlflash.errors import ProblemsError
 from dlflash.export import plan_package, write_package
 from dlflash.figures import draw_card_figures, figure_names
@@ -59,6 +60,11 @@ def rendered_deck(project: Project, cards: CardSet) -> Iterator[RenderedDeck]:
     Figures are drawn afresh into a temporary folder every time, so no stale
     picture can be shipped; ``build`` and ``sync`` both go through here.
     """
+    if project.cheatsheet.is_file():
+        # tags and contexts come from the covered facts: an unknown or stale one is never shipped
+        problems = [p for p in coverage_report(project, cards).problems if p.severity == "error"]
+        if problems:
+            raise ProblemsError(problems)
     with tempfile.TemporaryDirectory(prefix="dlflash-figures-") as tmp:
         figures = draw_card_figures(cards, Path(tmp))
         notes = render_deck(project, cards, figure_names(figures))

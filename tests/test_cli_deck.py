@@ -72,3 +72,19 @@ def test_every_formula_that_cannot_render_is_reported_at_once(cards_copy: Path, 
     result = CliRunner().invoke(main, ["build", "--cards", str(cards_copy), "--out", str(tmp_path / "d.apkg")])
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert "[first-bad]" in result.output and "[second-bad]" in result.output
+
+
+def test_build_refuses_a_card_covering_an_unknown_fact(cards_copy: Path, tmp_path: Path) -> None:
+    bad = cards_copy / "99-broken.yaml"
+    bad.write_text(
+        "title: Broken\ncards:\n  - id: typo-fact\n    type: basic\n    front: Q?\n    back: A.\n"
+        "    tags: [test]\n    covers: [basics.gradient-descent.btach]\n",
+        "utf-8",
+    )
+    out = tmp_path / "deck.apkg"
+    result = CliRunner().invoke(main, ["build", "--cards", str(cards_copy), "--out", str(out)])
+    assert result.exit_code == 1 and not out.exists()
+    assert result.output.splitlines()[0] == (
+        f"{bad}:3: [typo-fact] covers an unknown fact: 'basics.gradient-descent.btach'"
+        " (did you mean 'basics.gradient-descent.batch'?)"
+    )
