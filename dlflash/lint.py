@@ -17,7 +17,9 @@ Errors cannot be waived this way.
 from __future__ import annotations
 
 import difflib
+import math
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -511,23 +513,50 @@ def identical_prompt(cards: CardSet) -> Iterator[tuple[Card, Finding]]:
     f"{WOZNIAK}, rule 11: combat interference",
 )
 def near_identical(cards: CardSet) -> Iterator[tuple[Card, Finding]]:
-    earlier: list[tuple[Card, str, list[str]]] = []
-    for card, label, tokens in _all_prompts(cards):
-        # b is the sequence SequenceMatcher caches, so it is the one that stays
-        matcher = difflib.SequenceMatcher(b=tokens, autojunk=False)
-        for first, first_label, first_tokens in earlier:
-            if first is card or first_tokens == tokens:
-                continue
-            matcher.set_seq1(first_tokens)
-            if matcher.real_quick_ratio() < NEAR_IDENTICAL_RATIO or matcher.quick_ratio() < NEAR_IDENTICAL_RATIO:
-                continue
-            ratio = matcher.ratio()
-            if ratio >= NEAR_IDENTICAL_RATIO:
-                yield card, Finding(
-                    f"{label} is {ratio:.0%} like the {first_label} of [{first.id}] at {first.source}: "
-                    "make them differ in more than a word or two"
-                )
-        earlier.append((card, label, tokens))
+    prompts = list(_all_prompts(cards))
+    for i, j in _similar_pairs([tokens for _, _, tokens in prompts]):
+        (first, first_label, first_tokens), (card, label, tokens) = prompts[i], prompts[j]
+        if first is card or first_tokens == tokens:
+            continue
+        # b is the sequence SequenceMatcher caches
+        matcher = difflib.SequenceMatcher(a=first_tokens, b=tokens, autojunk=False)
+        if matcher.real_quick_ratio() < NEAR_IDENTICAL_RATIO or matcher.quick_ratio() < NEAR_IDENTICAL_RATIO:
+            continue
+        ratio = matcher.ratio()
+        if ratio >= NEAR_IDENTICAL_RATIO:
+            yield card, Finding(
+                f"{label} is {ratio:.0%} like the {first_label} of [{first.id}] at {first.source}: "
+                "make them differ in more than a word or two"
+            )
+
+
+def _similar_pairs(token_lists: list[list[str]]) -> Iterator[tuple[int, int]]:
+    """Pairs (i < j) that may reach NEAR_IDENTICAL_RATIO, found without comparing every pair.
+
+    A ratio of r needs a shared multiset of at least r/(2-r) of each side's tokens, so
+    (prefix filtering, as in set-similarity joins) the rarest ``n - ceil(r/(2-r)*n) + 1``
+    tokens of both sides must share one. Every pair that could pass is yielded; most
+    pairs that cannot are never looked at, so the rule grows about linearly with the deck.
+    """
+    share = NEAR_IDENTICAL_RATIO / (2 - NEAR_IDENTICAL_RATIO)
+    elements = [[(t, k) for t, k in _numbered(tokens)] for tokens in token_lists]
+    frequency = Counter(e for items in elements for e in items)
+    index: dict[tuple[str, int], list[int]] = {}
+    for j, items in enumerate(elements):
+        ordered = sorted(items, key=lambda e: (frequency[e], e))
+        prefix = ordered[: len(ordered) - math.ceil(share * len(ordered)) + 1]
+        for i in sorted({i for e in prefix for i in index.get(e, ())}):
+            yield i, j
+        for e in prefix:
+            index.setdefault(e, []).append(j)
+
+
+def _numbered(tokens: list[str]) -> Iterator[tuple[str, int]]:
+    """Each token with its occurrence number, so a multiset becomes a set."""
+    seen: Counter[str] = Counter()
+    for token in tokens:
+        seen[token] += 1
+        yield token, seen[token]
 
 
 def _all_prompts(cards: CardSet) -> Iterator[tuple[Card, str, list[str]]]:

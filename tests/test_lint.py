@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+import random
 from dataclasses import replace
 from pathlib import Path
 
@@ -10,7 +12,14 @@ from click.testing import CliRunner
 
 from dlflash.cli import main
 from dlflash.config import load_project
-from dlflash.lint import RULES, available_media, is_yes_no_question, lint_cards
+from dlflash.lint import (
+    NEAR_IDENTICAL_RATIO,
+    RULES,
+    _similar_pairs,
+    available_media,
+    is_yes_no_question,
+    lint_cards,
+)
 from dlflash.load import load_cards
 from dlflash.model import Card, CardFile, CardSet, Problem, Source
 
@@ -494,3 +503,23 @@ def test_generated_figure_links_are_left_to_the_figures_check() -> None:
     card = basic(front="Which activation is drawn here? ![a curve](figure:activation-relu)")
     assert fired("media", card) == []
     assert fired("media", basic(front="Which activation is drawn here? ![a curve](relu.png)")) != []
+
+
+def test_candidate_pairs_include_every_near_identical_pair() -> None:
+    rng = random.Random(0)
+    words = [f"w{i}" for i in range(12)]
+    lists = []
+    for _ in range(300):
+        base = [rng.choice(words) for _ in range(rng.randint(1, 14))]
+        lists.append(base)
+        mutated = list(base)
+        if mutated and rng.random() < 0.7:
+            mutated[rng.randrange(len(mutated))] = rng.choice(words)
+        lists.append(mutated)
+    candidates = set(_similar_pairs(lists))
+    for j in range(len(lists)):
+        for i in range(j):
+            ratio = difflib.SequenceMatcher(a=lists[i], b=lists[j], autojunk=False).ratio()
+            if ratio >= NEAR_IDENTICAL_RATIO:
+                assert (i, j) in candidates, (lists[i], lists[j], ratio)
+    assert len(candidates) < len(lists) * (len(lists) - 1) // 2 // 4  # far fewer than every pair
