@@ -18,3 +18,12 @@ def cards_copy(tmp_path: Path) -> Path:
     shutil.copytree(CARDS, project / "cards", ignore=shutil.ignore_patterns("ledger.json"))
     shutil.copy(REPO / "pyproject.toml", project / "pyproject.toml")
     return project / "cards"
+
+
+@pytest.fixture
+def basics_cards(cards_copy: Path) -> Path:
+    """The project's cards with only its basics file: a small deck whose counts other files cannot change."""
+    for path in cards_copy.glob("[0-9][0-9]-*.yaml"):
+        if path.name != "01-basics.yaml":
+            path.unlink()
+    return cards_copy

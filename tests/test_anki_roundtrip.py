@@ -6,9 +6,9 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
 from anki.collection import Collection
 from ankitools import import_package
+from cardfiles import edit_card_file
 
 from dlflash import notetypes
 from dlflash.build import build_deck
@@ -25,12 +25,6 @@ def build(cards_dir: Path, out: Path, at: int) -> int:
     cards = load_cards(project.cards_dir)
     build_deck(project, cards, out, at=at)
     return len(cards.cards)
-
-
-def edit_card_file(path: Path, change) -> None:  # type: ignore[no-untyped-def]
-    data = yaml.safe_load(path.read_text("utf-8"))
-    change(data)
-    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=1000), "utf-8")
 
 
 def card_state(col: Collection) -> dict[int, tuple[int, int, int, int, int, int]]:

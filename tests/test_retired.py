@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from anki.collection import Collection
 from ankitools import import_package
+from cardfiles import edit_basics
 from click.testing import CliRunner
 
 from dlflash.build import build_deck
@@ -25,24 +25,13 @@ RENAMED = "gd-batch-size-online"
 
 
 @pytest.fixture
-def cards(cards_copy: Path) -> Path:
-    """Only the basics file: a small deck that other people's card files cannot break."""
-    for path in cards_copy.glob("[0-9][0-9]-*.yaml"):
-        if path.name != "01-basics.yaml":
-            path.unlink()
-    return cards_copy
+def cards(basics_cards: Path) -> Path:
+    return basics_cards
 
 
 def build(cards: Path, out: Path, at: int = T0) -> None:
     project = load_project(cards)
     build_deck(project, load_cards(project.cards_dir), out, at=at)
-
-
-def edit_basics(cards: Path, change: Callable[[dict[str, Any]], None]) -> None:
-    path = cards / "01-basics.yaml"
-    data = yaml.safe_load(path.read_text("utf-8"))
-    change(data)
-    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=1000), "utf-8")
 
 
 def remove(card_id: str) -> Callable[[dict[str, Any]], None]:

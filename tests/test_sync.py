@@ -6,14 +6,13 @@ import hashlib
 import sqlite3
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from anki.collection import Collection
 from ankitools import import_package
+from cardfiles import edit_basics
 from click.testing import CliRunner, Result
 
 from dlflash.build import build_deck, rendered_deck
@@ -33,12 +32,8 @@ USER_TAG = "my-exam"
 
 
 @pytest.fixture
-def cards(cards_copy: Path) -> Path:
-    """The project's cards with only its basics file: these tests need a stable, small deck."""
-    for path in cards_copy.glob("[0-9][0-9]-*.yaml"):
-        if path.name != "01-basics.yaml":
-            path.unlink()
-    return cards_copy
+def cards(basics_cards: Path) -> Path:
+    return basics_cards
 
 
 def empty_collection(path: Path) -> Path:
@@ -60,13 +55,6 @@ def rendered(cards: Path) -> tuple[RenderedNote, ...]:
     project = load_project(cards)
     with rendered_deck(project, load_cards(project.cards_dir)) as deck:
         return deck.notes
-
-
-def edit_basics(cards: Path, change: Callable[[dict[str, Any]], None]) -> None:
-    path = cards / "01-basics.yaml"
-    data = yaml.safe_load(path.read_text("utf-8"))
-    change(data)
-    path.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=1000), "utf-8")
 
 
 def card_rows(col: Collection) -> dict[int, tuple[Any, ...]]:
