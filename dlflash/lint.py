@@ -514,41 +514,52 @@ def identical_prompt(cards: CardSet) -> Iterator[tuple[Card, Finding]]:
 )
 def near_identical(cards: CardSet) -> Iterator[tuple[Card, Finding]]:
     prompts = list(_all_prompts(cards))
-    for i, j in _similar_pairs([tokens for _, _, tokens in prompts]):
-        (first, first_label, first_tokens), (card, label, tokens) = prompts[i], prompts[j]
-        if first is card or first_tokens == tokens:
-            continue
-        # b is the sequence SequenceMatcher caches
-        matcher = difflib.SequenceMatcher(a=first_tokens, b=tokens, autojunk=False)
-        if matcher.real_quick_ratio() < NEAR_IDENTICAL_RATIO or matcher.quick_ratio() < NEAR_IDENTICAL_RATIO:
-            continue
-        ratio = matcher.ratio()
-        if ratio >= NEAR_IDENTICAL_RATIO:
-            yield card, Finding(
-                f"{label} is {ratio:.0%} like the {first_label} of [{first.id}] at {first.source}: "
-                "make them differ in more than a word or two"
-            )
+    for j, candidates in _candidates([tokens for _, _, tokens in prompts]):
+        card, label, tokens = prompts[j]
+        # b is the sequence SequenceMatcher caches, so it is the one that stays
+        matcher = difflib.SequenceMatcher(b=tokens, autojunk=False)
+        for i in candidates:
+            first, first_label, first_tokens = prompts[i]
+            if first is card or first_tokens == tokens:
+                continue
+            matcher.set_seq1(first_tokens)
+            if matcher.real_quick_ratio() < NEAR_IDENTICAL_RATIO or matcher.quick_ratio() < NEAR_IDENTICAL_RATIO:
+                continue
+            ratio = matcher.ratio()
+            if ratio >= NEAR_IDENTICAL_RATIO:
+                yield card, Finding(
+                    f"{label} is {ratio:.0%} like the {first_label} of [{first.id}] at {first.source}: "
+                    "make them differ in more than a word or two"
+                )
+                break  # one earlier look-alike per prompt is enough to act on, and bounds the work
 
 
-def _similar_pairs(token_lists: list[list[str]]) -> Iterator[tuple[int, int]]:
-    """Pairs (i < j) that may reach NEAR_IDENTICAL_RATIO, found without comparing every pair.
+def _candidates(token_lists: list[list[str]]) -> Iterator[tuple[int, Iterator[int]]]:
+    """For each prompt j, the earlier prompts i that may reach NEAR_IDENTICAL_RATIO with it.
 
     A ratio of r needs a shared multiset of at least r/(2-r) of each side's tokens, so
     (prefix filtering, as in set-similarity joins) the rarest ``n - ceil(r/(2-r)*n) + 1``
-    tokens of both sides must share one. Every pair that could pass is yielded; most
-    pairs that cannot are never looked at, so the rule grows about linearly with the deck.
+    tokens of both sides must share one. Every i that could pass is among j's candidates;
+    most that cannot are never looked at. Candidates come lazily, rarest shared token first.
     """
     share = NEAR_IDENTICAL_RATIO / (2 - NEAR_IDENTICAL_RATIO)
-    elements = [[(t, k) for t, k in _numbered(tokens)] for tokens in token_lists]
+    elements = [list(_numbered(tokens)) for tokens in token_lists]
     frequency = Counter(e for items in elements for e in items)
     index: dict[tuple[str, int], list[int]] = {}
     for j, items in enumerate(elements):
         ordered = sorted(items, key=lambda e: (frequency[e], e))
         prefix = ordered[: len(ordered) - math.ceil(share * len(ordered)) + 1]
-        for i in sorted({i for e in prefix for i in index.get(e, ())}):
-            yield i, j
+        yield j, _unique(i for e in prefix for i in index.get(e, ()))
         for e in prefix:
             index.setdefault(e, []).append(j)
+
+
+def _unique(items: Iterable[int]) -> Iterator[int]:
+    seen: set[int] = set()
+    for item in items:
+        if item not in seen:
+            seen.add(item)
+            yield item
 
 
 def _numbered(tokens: list[str]) -> Iterator[tuple[str, int]]:

@@ -15,7 +15,7 @@ from dlflash.config import load_project
 from dlflash.lint import (
     NEAR_IDENTICAL_RATIO,
     RULES,
-    _similar_pairs,
+    _candidates,
     available_media,
     is_yes_no_question,
     lint_cards,
@@ -516,7 +516,7 @@ def test_candidate_pairs_include_every_near_identical_pair() -> None:
         if mutated and rng.random() < 0.7:
             mutated[rng.randrange(len(mutated))] = rng.choice(words)
         lists.append(mutated)
-    candidates = set(_similar_pairs(lists))
+    candidates = {(i, j) for j, earlier in _candidates(lists) for i in earlier}
     for j in range(len(lists)):
         for i in range(j):
             ratio = difflib.SequenceMatcher(a=lists[i], b=lists[j], autojunk=False).ratio()
