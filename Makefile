@@ -30,6 +30,8 @@ $(DECK): $(SOURCES) $(INSTALLED) $(NODE_INSTALLED)
 	$(BIN)/dlflash build --out $(DECK)
 
 test: $(TEST_INSTALLED) $(NODE_INSTALLED) browser ## Run every check and the whole test suite (real Anki, MathJax, Chromium)
+	$(BIN)/ruff check dlflash tests verify bench
+	$(BIN)/mypy
 	$(BIN)/dlflash check
 	$(BIN)/dlflash lint
 	$(BIN)/pytest -q tests verify
@@ -57,8 +59,8 @@ stats: $(INSTALLED) ## Deck statistics and the FSRS review-load forecast (plot i
 bench: $(INSTALLED) $(NODE_INSTALLED) ## Time and memory of each build stage at 1k/10k/100k cards vs raw genanki (build/bench.md)
 	$(BIN)/python bench/run.py
 
-code-lint: $(TEST_INSTALLED) ## ruff and mypy over the package
-	$(BIN)/ruff check dlflash tests verify
+code-lint: $(TEST_INSTALLED) ## ruff and mypy over the code (also part of `make test`)
+	$(BIN)/ruff check dlflash tests verify bench
 	$(BIN)/mypy
 
 clean: ## Remove build outputs (keeps the venv and node modules)
