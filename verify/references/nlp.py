@@ -25,14 +25,14 @@ DTYPE = torch.float64
 # ---------------------------------------------------------------- attention
 
 def attention_derived(Q: Tensor, K: Tensor) -> dict[str, Tensor]:
-    """The key matrix transposed (the formula language has no transpose) and the key width d_k."""
-    return {"K_T": K.transpose(0, 1).contiguous(), "d_k": torch.tensor(float(Q.shape[-1]), dtype=DTYPE)}
+    """The key width d_k, from the queries."""
+    return {"d_k": torch.tensor(float(Q.shape[-1]), dtype=DTYPE)}
 
 
 @reference("scaled_dot_product_attention", inputs={"Q": "real[n, d]", "K": "real[m, d]", "V": "real[m, e]"},
-           derive=attention_derived, derived={"K_T": "real[d, m]", "d_k": "count"},
-           example="softmax(Q @ K_T / sqrt(d_k), dim=1) @ V")
-def scaled_dot_product_attention(Q: Tensor, K: Tensor, V: Tensor, K_T: Tensor, d_k: Tensor) -> Tensor:
+           derive=attention_derived, derived={"d_k": "count"},
+           example="softmax(Q @ transpose(K) / sqrt(d_k), dim=1) @ V")
+def scaled_dot_product_attention(Q: Tensor, K: Tensor, V: Tensor, d_k: Tensor) -> Tensor:
     """F.scaled_dot_product_attention(Q, K, V): softmax(Q K^T / sqrt(d_k)) V, one row per query."""
     return F.scaled_dot_product_attention(Q[None], K[None], V[None])[0]
 
