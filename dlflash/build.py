@@ -26,6 +26,7 @@ class BuildReport:
     media: int
     changed: tuple[str, ...]  # card ids whose note gets a new mtime
     out: Path
+    retired: tuple[str, ...] = ()  # ids removed from the sources, ever (cards/retired.yaml)
 
 
 def media_files(
@@ -79,11 +80,13 @@ def build_deck(project: Project, cards: CardSet, out: Path, at: int | None = Non
     """
     with rendered_deck(project, cards) as deck:
         old = read_ledger(project.ledger)
-        record_retired(project.retired_file, old.notes, cards)
+        retired = record_retired(project.retired_file, old.notes, cards)
         package = plan_package(deck.notes, deck.media, old, now() if at is None else at)
         if package.ledger != old:
             write_ledger(project.ledger, package.ledger)
         write_package(package, out)
     notes = deck.notes
     changed = tuple(n.card_id for n in notes if old.notes.get(n.card_id) != package.ledger.notes[n.card_id])
-    return BuildReport(len(notes), len({n.deck_name for n in notes}), len(deck.media), changed, out)
+    return BuildReport(
+        len(notes), len({n.deck_name for n in notes}), len(deck.media), changed, out, tuple(r.id for r in retired)
+    )

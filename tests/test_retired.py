@@ -101,3 +101,16 @@ def test_unreadable_retired_list_is_reported_not_ignored(cards: Path) -> None:
     result = CliRunner().invoke(main, ["retired", "--cards", str(cards)])
     assert result.exit_code == 1
     assert "retired list is not readable" in result.output
+
+
+def test_build_says_when_removed_cards_wait_to_be_deleted_in_anki(cards: Path, tmp_path: Path) -> None:
+    out = tmp_path / "deck.apkg"
+    runner = CliRunner()
+    first = runner.invoke(main, ["build", "--cards", str(cards), "--out", str(out)])
+    assert first.exit_code == 0 and "removed cards" not in first.output
+    edit_basics(cards, remove(REMOVED))
+    second = runner.invoke(main, ["build", "--cards", str(cards), "--out", str(out)])
+    assert second.exit_code == 0
+    assert second.output.splitlines()[-1] == (
+        "1 removed card is listed in cards/retired.yaml; `dlflash retired` prints the Anki search for their notes"
+    )

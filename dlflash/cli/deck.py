@@ -47,3 +47,8 @@ def build(cards_dir: str, out: str) -> None:
         f"wrote {report.out}: {report.notes} notes in {report.decks} decks, {report.media} media files; "
         f"{len(report.changed)} notes with new content"
     )
+    if report.retired:
+        # Anki's importer never deletes a note: say so every time, until the list is cleared
+        count = len(report.retired)
+        removed = "1 removed card is" if count == 1 else f"{count} removed cards are"
+        click.echo(f"{removed} listed in cards/retired.yaml; `dlflash retired` prints the Anki search for their notes")
