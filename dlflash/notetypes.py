@@ -98,8 +98,11 @@ NOTE_TYPES: dict[CardType, NoteTypeSpec] = {
 def deck_css() -> str:
     """The note types' CSS: our stylesheet plus Pygments' classes for day and night."""
     base = resources.files("dlflash").joinpath("deck.css").read_text("utf-8")
-    day = HtmlFormatter(style="default").get_style_defs(".card .highlight")
-    night = HtmlFormatter(style="monokai").get_style_defs([".nightMode .highlight", ".night_mode .highlight"])
+    # types-Pygments leaves get_style_defs untyped; it returns the CSS text
+    day = HtmlFormatter(style="default").get_style_defs(".card .highlight")  # type: ignore[no-untyped-call]
+    night = HtmlFormatter(style="monokai").get_style_defs(  # type: ignore[no-untyped-call]
+        [".nightMode .highlight", ".night_mode .highlight"]
+    )
     return f"{base}\n/* code, day */\n{day}\n/* code, night */\n{night}\n"
 
 
