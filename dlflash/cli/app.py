@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
 from dlflash.errors import DlflashError, ProblemsError
 from dlflash.model import Problem
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 class DlflashGroup(click.Group):
@@ -46,3 +49,10 @@ cards_option = click.option(
     type=click.Path(file_okay=False),
     help="Folder with cheatsheet.md and the NN-section.yaml card files.",
 )
+
+
+def out_option(default: str, what: str) -> Callable[[F], F]:
+    """``--out FILE``: where a command writes its one output file."""
+    return click.option(
+        "--out", default=default, show_default=True, type=click.Path(dir_okay=False), help=f"Where to write {what}."
+    )

@@ -8,7 +8,7 @@ import click
 
 from dlflash.build import build_deck
 from dlflash.checks import run_checks
-from dlflash.cli.app import cards_option, describe, main
+from dlflash.cli.app import cards_option, describe, main, out_option
 from dlflash.config import DEFAULT_DECK, load_project
 from dlflash.errors import ProblemsError
 from dlflash.load import load_cards
@@ -31,13 +31,7 @@ def check(cards_dir: str) -> None:
 
 @main.command()
 @cards_option
-@click.option(
-    "--out",
-    default=DEFAULT_DECK,
-    show_default=True,
-    type=click.Path(dir_okay=False),
-    help="Where to write the .apkg.",
-)
+@out_option(DEFAULT_DECK, "the .apkg")
 def build(cards_dir: str, out: str) -> None:
     """Build the Anki package from the card files (and update cards/ledger.json)."""
     project = load_project(cards_dir)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from dlflash.cli.app import cards_option, main
+from dlflash.cli.app import cards_option, main, out_option
 from dlflash.config import load_project
 from dlflash.load import load_cards
 from dlflash.preview import DEFAULT_PREVIEW, write_preview
@@ -14,13 +14,7 @@ from dlflash.preview import DEFAULT_PREVIEW, write_preview
 
 @main.command()
 @cards_option
-@click.option(
-    "--out",
-    default=DEFAULT_PREVIEW,
-    show_default=True,
-    type=click.Path(dir_okay=False),
-    help="Where to write the page.",
-)
+@out_option(DEFAULT_PREVIEW, "the page")
 def preview(cards_dir: str, out: str) -> None:
     """Write one self-contained HTML page with every card, front and back, day and night."""
     project = load_project(cards_dir)

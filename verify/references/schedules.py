@@ -8,6 +8,7 @@ learning rate back, so a formula is compared with what training would use.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any, Literal
 
 import torch
 from torch import Tensor
@@ -91,6 +92,22 @@ ONE_CYCLE = {
 }
 
 
+def _one_cycle(
+    opt: Any,
+    lr_max: Tensor,
+    div: Tensor,
+    div_final: Tensor,
+    pct_start: Tensor,
+    T: Tensor,
+    anneal_strategy: Literal["cos", "linear"],
+) -> OneCycleLR:
+    """torch's OneCycleLR with the formula's names (momentum cycling off: only the rate is compared)."""
+    return OneCycleLR(
+        opt, max_lr=float(lr_max), total_steps=int(T), pct_start=float(pct_start), anneal_strategy=anneal_strategy,
+        div_factor=float(div), final_div_factor=float(div_final), cycle_momentum=False,
+    )
+
+
 @reference(
     "one_cycle_linear_lr",
     inputs=ONE_CYCLE,
@@ -108,10 +125,7 @@ def one_cycle_linear_lr(
     return lr_after(
         t,
         lr_max / div,
-        lambda opt: OneCycleLR(
-            opt, max_lr=float(lr_max), total_steps=int(T), pct_start=float(pct_start), anneal_strategy="linear",
-            div_factor=float(div), final_div_factor=float(div_final), cycle_momentum=False,
-        ),
+        lambda opt: _one_cycle(opt, lr_max, div, div_final, pct_start, T, anneal_strategy="linear"),
     )
 
 
@@ -134,8 +148,5 @@ def one_cycle_cos_lr(
     return lr_after(
         t,
         lr_max / div,
-        lambda opt: OneCycleLR(
-            opt, max_lr=float(lr_max), total_steps=int(T), pct_start=float(pct_start),
-            div_factor=float(div), final_div_factor=float(div_final), cycle_momentum=False,
-        ),
+        lambda opt: _one_cycle(opt, lr_max, div, div_final, pct_start, T, anneal_strategy="cos"),
     )

@@ -9,6 +9,8 @@ which an eigen-decomposition leaves free, and ZCA (which rotates back) needs nei
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 from torch import Tensor
 
@@ -28,13 +30,19 @@ def covariance_eigen(X: Tensor) -> dict[str, Tensor]:
     return {"eigVals": eig_vals, "U": vectors}
 
 
+# both whitenings take the same data and the same derived eigen-decomposition
+WHITENING: dict[str, Any] = {
+    "inputs": {"X": "real[n, d]"},
+    "derive": covariance_eigen,
+    "derived": {"eigVals": "real[d]", "U": "real[d, d]"},
+    "sizes": SIZES,
+    "edges": EDGES,
+}
+
+
 @reference(
     "pca_whitening",
-    inputs={"X": "real[n, d]"},
-    derive=covariance_eigen,
-    derived={"eigVals": "real[d]", "U": "real[d, d]"},
-    sizes=SIZES,
-    edges=EDGES,
+    **WHITENING,
     example=(
         "Xc = X - X.mean(dim=0)",
         "Xrot = Xc @ U",
@@ -56,11 +64,7 @@ def pca_whitening(X: Tensor, eigVals: Tensor, U: Tensor) -> Tensor:
 
 @reference(
     "zca_whitening",
-    inputs={"X": "real[n, d]"},
-    derive=covariance_eigen,
-    derived={"eigVals": "real[d]", "U": "real[d, d]"},
-    sizes=SIZES,
-    edges=EDGES,
+    **WHITENING,
     example=(
         "X_c = X - X.mean(dim=0)",
         "W = U @ diag(1 / sqrt(eigVals + 1e-5)) @ transpose(U)",
