@@ -16,7 +16,20 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from dlflash.errors import ProblemsError, UsageError
-from dlflash.model import CARD_TYPES, Card, CardFile, CardSet, CardType, FormulaSpec, Problem, Source
+from dlflash.model import (
+    CARD_TYPES,
+    DEPARTURE_KINDS,
+    ApiClaim,
+    Card,
+    CardFile,
+    CardSet,
+    CardType,
+    Departure,
+    DepartureKind,
+    FormulaSpec,
+    Problem,
+    Source,
+)
 from dlflash.yamlsource import MAX_SHOWN_CHARS, YNode, parse_yaml, shown
 
 CARD_FILE_RE = re.compile(r"^(\d\d)-([a-z0-9]+(?:-[a-z0-9]+)*)\.yaml$")
@@ -34,7 +47,9 @@ MAX_FIELD_CHARS = 20_000
 FILE_FIELDS = ("title", "cards")
 TEXT_FIELDS = ("front", "back", "text", "extra", "long_answer")
 LIST_FIELDS = ("tags", "covers", "media", "aliases")
-CARD_FIELDS = ("id", "type", *TEXT_FIELDS, *LIST_FIELDS, "formula")
+CARD_FIELDS = ("id", "type", *TEXT_FIELDS, *LIST_FIELDS, "formula", "departures", "api")
+DEPARTURE_FIELDS = ("quote", "kind", "correct", "fix")
+API_FIELDS = ("name", "defaults", "value")
 REQUIRED: dict[str, tuple[str, ...]] = {
     "basic": ("front", "back"),
     "reversible": ("front", "back"),
@@ -154,6 +169,8 @@ def _load_card(node: YNode, path: str) -> tuple[Card | None, list[Problem]]:
         **{f: values[f].text for f in TEXT_FIELDS if f in values},  # type: ignore[arg-type]
         **{f: tuple(i.text for i in values[f].items) for f in LIST_FIELDS if f in values},  # type: ignore[arg-type]
         formula=_formula(values["formula"], path) if "formula" in values else None,
+        departures=tuple(_departure(n, path) for n in values["departures"].items) if "departures" in values else (),
+        api=tuple(_api_claim(n, path) for n in values["api"].items) if "api" in values else (),
     )
     return card, problems
 
@@ -203,6 +220,69 @@ def _card_problems(node: YNode, path: str, card_id: str | None) -> Iterator[Prob
     formula = node.get("formula")
     if formula is not None:
         yield from _formula_problems(formula, problem)
+    departures = node.get("departures")
+    if departures is not None:
+        yield from _departure_problems(departures, path, card_id, problem)
+    api = node.get("api")
+    if api is not None:
+        yield from _api_problems(api, path, card_id, problem)
+
+
+def _departure_problems(node: YNode, path: str, card_id: str | None, problem: ProblemFactory) -> Iterator[Problem]:
+    if node.kind != "seq":
+        yield problem(node.line, f"'departures' must be a list of mappings, not {node.kind_name}")
+        return
+    for item in node.items:
+        if item.kind != "map":
+            message = f"each departure must be a mapping with 'quote', 'kind', 'correct', not {item.kind_name}"
+            yield problem(item.line, message)
+            continue
+        yield from _unknown_keys(item, DEPARTURE_FIELDS, path, card_id)
+        for name in ("quote", "kind", "correct"):
+            if item.get(name) is None:
+                yield problem(item.line, f"a departure is missing {name!r}")
+        for name in DEPARTURE_FIELDS:
+            value = item.get(name)
+            if value is not None and value.kind != "str":
+                yield problem(value.line, _not_a_string(f"departure {name!r}", value))
+            elif value is not None and name != "fix" and not value.text.strip():
+                yield problem(value.line, f"departure {name!r} must not be empty")
+        kind = item.get("kind")
+        if kind is not None and kind.kind == "str" and kind.text not in DEPARTURE_KINDS:
+            yield problem(
+                kind.line,
+                f"a departure's 'kind' must be one of {', '.join(DEPARTURE_KINDS)}: {shown(kind.text)}"
+                + _did_you_mean(kind.text, DEPARTURE_KINDS),
+            )
+
+
+def _api_problems(node: YNode, path: str, card_id: str | None, problem: ProblemFactory) -> Iterator[Problem]:
+    if node.kind != "seq":
+        yield problem(node.line, f"'api' must be a list of mappings with 'name', not {node.kind_name}")
+        return
+    for item in node.items:
+        if item.kind != "map":
+            yield problem(item.line, f"each api claim must be a mapping with 'name', not {item.kind_name}")
+            continue
+        yield from _unknown_keys(item, API_FIELDS, path, card_id)
+        name = item.get("name")
+        if name is None:
+            yield problem(item.line, "an api claim is missing 'name'")
+        elif name.kind != "str" or not name.text.strip():
+            yield problem(name.line, _not_a_string("api 'name'", name, "a torch name like 'torch.nn.ReLU'"))
+        defaults = item.get("defaults")
+        if defaults is not None:
+            if defaults.kind != "map":
+                message = f"api 'defaults' must map each parameter to its default, not {defaults.kind_name}"
+                yield problem(defaults.line, message)
+            else:
+                for key, value in defaults.pairs:
+                    if value.kind in ("map", "seq"):
+                        message = f"the default of {shown(key.text)} must be one value, not {value.kind_name}"
+                        yield problem(value.line, message)
+        claimed = item.get("value")
+        if claimed is not None and claimed.kind in ("map", "seq"):
+            yield problem(claimed.line, f"api 'value' must be one value, not {claimed.kind_name}")
 
 
 def _text_problems(name: str, value: YNode, problem: ProblemFactory) -> Iterator[Problem]:
@@ -290,6 +370,31 @@ def _formula(node: YNode, path: str) -> FormulaSpec:
         given=tuple((k.text, v.text) for k, v in given.pairs) if given is not None else (),
         source=Source(path, node.line),
         options=tuple((k.text, _plain(v)) for k, v in node.pairs if k.text not in FORMULA_FIELDS),
+    )
+
+
+def _departure(node: YNode, path: str) -> Departure:
+    values = {k.text: v.text for k, v in node.pairs}
+    kind: DepartureKind = values["kind"]  # type: ignore[assignment]
+    return Departure(
+        quote=values["quote"],
+        kind=kind,
+        correct=values["correct"],
+        source=Source(path, node.line),
+        fix=values.get("fix"),
+    )
+
+
+def _api_claim(node: YNode, path: str) -> ApiClaim:
+    defaults = node.get("defaults")
+    value = node.get("value")
+    name = node.get("name")
+    assert name is not None
+    return ApiClaim(
+        name=name.text.strip(),
+        source=Source(path, node.line),
+        defaults=tuple((k.text, v.text) for k, v in defaults.pairs) if defaults is not None else (),
+        value=value.text if value is not None else None,
     )
 
 

@@ -63,6 +63,46 @@ class FormulaSpec:
         return dict(self.options).get(name, default)
 
 
+# How a card departs from the notes it was written from (see ``Departure``).
+DepartureKind = Literal[
+    "wrong-formula", "wrong-number", "wrong-api", "wrong-description", "misnomer", "outdated", "needs-condition"
+]
+DEPARTURE_KINDS: tuple[DepartureKind, ...] = (
+    "wrong-formula", "wrong-number", "wrong-api", "wrong-description", "misnomer", "outdated", "needs-condition"
+)
+
+
+@dataclass(frozen=True)
+class Departure:
+    """Where a card teaches something other than the notes: their exact words and what is right.
+
+    ``quote`` must occur in the cheatsheet; ``fix``, when given, is the text that replaces the
+    quote in a patch for the notes' author (typos, names, formulas, numbers).
+    """
+
+    quote: str
+    kind: DepartureKind
+    correct: str
+    source: Source
+    fix: str | None = None
+
+
+@dataclass(frozen=True)
+class ApiClaim:
+    """A PyTorch fact a card states, in a form verify can check against the installed torch.
+
+    ``name`` is a dotted name (``torch.nn.BatchNorm1d``, ``torch.Tensor.std``) or a small
+    expression over torch (``torch.finfo(torch.float16).max``); ``defaults`` maps a parameter
+    to the default the card states (YAML scalar text, e.g. ``"0.1"``, ``"(0.9, 0.999)"``);
+    ``value`` is the value the card states for the name itself.
+    """
+
+    name: str
+    source: Source
+    defaults: tuple[tuple[str, str], ...] = ()
+    value: str | None = None
+
+
 @dataclass(frozen=True)
 class Card:
     """One card definition from a ``cards/NN-section.yaml`` file."""
@@ -81,6 +121,8 @@ class Card:
     aliases: tuple[str, ...] = ()
     # a reason the lint may accept for a long answer (see dlflash.lint)
     long_answer: str = ""
+    departures: tuple[Departure, ...] = ()
+    api: tuple[ApiClaim, ...] = ()
 
 
 @dataclass(frozen=True)
