@@ -44,7 +44,7 @@ def synthetic_project(root: Path, cards: int) -> Path:
     shutil.copy(REPO / "pyproject.toml", root / "pyproject.toml")
     shutil.copy(REPO / "cards" / "cheatsheet.md", folder / "cheatsheet.md")
     sys.path.insert(0, str(REPO))
-    from dlflash.facts import load_facts
+    from dlflash.sources.facts import load_facts
 
     fact_ids = [f.id for f in load_facts(folder / "cheatsheet.md")]
     files = min(FILES, cards)
@@ -93,11 +93,11 @@ def worker_build(cards_dir: Path, out: Path, notes_json: Path) -> dict[str, Any]
     """Load, render and export as ``dlflash build`` does; the notes are saved for the genanki worker."""
     stages: dict[str, dict[str, float]] = {}
     started = time.perf_counter()
+    from dlflash.anki.ledger import now, read_ledger, write_ledger
+    from dlflash.anki.package import plan_package, write_package
     from dlflash.build import rendered_deck
     from dlflash.config import load_project
-    from dlflash.export import plan_package, write_package
-    from dlflash.ledger import now, read_ledger, write_ledger
-    from dlflash.load import load_cards
+    from dlflash.sources.cards import load_cards
 
     imported = time.perf_counter() - started
     project = load_project(cards_dir)
@@ -124,8 +124,8 @@ def worker_genanki(notes_json: Path, out: Path) -> dict[str, Any]:
     notes = json.loads(notes_json.read_text("utf-8"))
     import genanki
 
-    from dlflash.export import deck_id
-    from dlflash.notetypes import NOTE_TYPES, genanki_model
+    from dlflash.anki.notetypes import NOTE_TYPES, genanki_model
+    from dlflash.anki.package import deck_id
 
     started = time.perf_counter()
     models = {t: genanki_model(spec) for t, spec in NOTE_TYPES.items()}
@@ -144,9 +144,9 @@ def _run_check(check: Callable[[Any, Any], Iterable[Any]], project: Any, cards: 
 
 def worker_validate(cards_dir: Path) -> dict[str, Any]:
     """``dlflash check``'s checks after loading, each timed (lint's near-identical rule is pairwise)."""
-    from dlflash.checks import CHECKS
+    from dlflash.checks.run import CHECKS
     from dlflash.config import load_project
-    from dlflash.load import load_cards
+    from dlflash.sources.cards import load_cards
 
     project = load_project(cards_dir)
     cards = load_cards(project.cards_dir)

@@ -8,15 +8,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from dlflash.anki.ledger import now, read_ledger, write_ledger
+from dlflash.anki.package import plan_package, write_package
+from dlflash.anki.retired import record_retired
 from dlflash.config import Project
-from dlflash.coverage import coverage_report
 from dlflash.errors import ProblemsError
-from dlflash.export import plan_package, write_package
-from dlflash.figures import draw_card_figures, figure_names
-from dlflash.ledger import now, read_ledger, write_ledger
 from dlflash.model import CardSet, Problem, RenderedNote
-from dlflash.render import render_deck
-from dlflash.retired import record_retired
+from dlflash.render.fields import render_deck
+from dlflash.render.figures import draw_card_figures, figure_names
+from dlflash.sources.coverage import coverage_report
 
 
 @dataclass(frozen=True)

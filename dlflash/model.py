@@ -119,7 +119,7 @@ class Card:
     formula: FormulaSpec | None = None
     media: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
-    # a reason the lint may accept for a long answer (see dlflash.lint)
+    # a reason the lint may accept for a long answer (see dlflash.checks.lint)
     long_answer: str = ""
     departures: tuple[Departure, ...] = ()
     api: tuple[ApiClaim, ...] = ()
@@ -154,7 +154,7 @@ class CardSet:
 
 @dataclass(frozen=True)
 class Fact:
-    """One statement of the cheatsheet (see ``dlflash.facts``)."""
+    """One statement of the cheatsheet (see ``dlflash.sources.facts``)."""
 
     id: str
     heading_path: tuple[str, ...]

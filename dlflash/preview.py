@@ -1,7 +1,7 @@
 """Stage: one HTML page showing every card as Anki would, for people and the browser test.
 
 Each note's cards (both directions of a reversible note, one per cloze number)
-are filled by ``dlflash.ankiview`` and shown front and back, in day mode and
+are filled by ``dlflash.anki.cardview`` and shown front and back, in day mode and
 inside ``.nightMode.night_mode`` as Anki's night mode does, with the note
 types' CSS, grouped by deck.
 
@@ -32,13 +32,13 @@ from html import escape
 from itertools import groupby
 from pathlib import Path
 
-from dlflash.ankiview import CardView, note_cards
+from dlflash.anki.cardview import CardView, note_cards
+from dlflash.anki.notetypes import deck_css
 from dlflash.build import rendered_deck
 from dlflash.config import Project
 from dlflash.fileio import write_atomic
-from dlflash.mathjax import mathjax_dir
 from dlflash.model import CardSet, RenderedNote
-from dlflash.notetypes import deck_css
+from dlflash.render.mathjax import mathjax_dir
 
 DEFAULT_PREVIEW = "build/preview.html"
 MATHJAX_BUNDLE = "es5/tex-svg-full.js"

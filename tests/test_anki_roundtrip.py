@@ -10,11 +10,11 @@ from anki.collection import Collection
 from ankitools import import_package
 from cardfiles import edit_card_file
 
-from dlflash import notetypes
+from dlflash.anki import notetypes
+from dlflash.anki.notetypes import NOTE_TYPES
 from dlflash.build import build_deck
 from dlflash.config import load_project
-from dlflash.load import load_cards
-from dlflash.notetypes import NOTE_TYPES
+from dlflash.sources.cards import load_cards
 
 T0 = 1_700_000_000  # a fixed build time, far before any edit made in a test's collection
 OUR_MODELS = {spec.name for spec in NOTE_TYPES.values()}

@@ -9,10 +9,10 @@ import yaml
 from anki.collection import Collection
 from ankitools import import_package
 
-from dlflash.ankiview import cloze_numbers, note_cards, render_clozes
+from dlflash.anki.cardview import cloze_numbers, note_cards, render_clozes
 from dlflash.build import build_deck, rendered_deck
 from dlflash.config import load_project
-from dlflash.load import load_cards
+from dlflash.sources.cards import load_cards
 
 T0 = 1_700_000_000
 # clozes with a hint, math, quotes, a line break, non-ASCII text, and a cloze nested in another

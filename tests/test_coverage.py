@@ -11,8 +11,8 @@ from click.testing import CliRunner, Result
 
 from dlflash.cli import main
 from dlflash.config import load_project
-from dlflash.coverage import coverage_check
-from dlflash.load import load_card_file, load_cards
+from dlflash.sources.cards import load_card_file, load_cards
+from dlflash.sources.coverage import coverage_check
 
 CHEATSHEET = Path(__file__).resolve().parent.parent / "cards" / "cheatsheet.md"
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from dlflash.errors import UsageError
-from dlflash.facts import facts_by_id, fingerprint, load_facts, parse_facts, section_of
 from dlflash.model import Fact
+from dlflash.sources.facts import facts_by_id, fingerprint, load_facts, parse_facts, section_of
 
 CHEATSHEET = Path(__file__).resolve().parent.parent / "cards" / "cheatsheet.md"
 ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*(\.[a-z0-9]+(-[a-z0-9]+)*)*$")

@@ -13,15 +13,15 @@ from anki.collection import Collection
 from ankitools import import_package
 from click.testing import CliRunner
 
-from dlflash import figures
 from dlflash.build import build_deck
 from dlflash.cli import main
 from dlflash.config import load_project
 from dlflash.errors import ProblemsError
-from dlflash.figures import FIGURES, FigureSpec, figure_png, figure_problems, render_figures
-from dlflash.load import load_cards
-from dlflash.markdown import figure_refs, to_html
-from dlflash.render import render_card
+from dlflash.render import figures
+from dlflash.render.fields import render_card
+from dlflash.render.figures import FIGURES, FigureSpec, figure_png, figure_problems, render_figures
+from dlflash.sources.cards import load_cards
+from dlflash.text.markdown import figure_refs, to_html
 
 T0 = 1_700_000_000
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -137,7 +137,7 @@ def test_unknown_figure_is_a_problem_at_the_card_with_did_you_mean(tmp_path: Pat
     cards = load_cards(_cards_dir(tmp_path, CARDS_YAML.replace("figure:lr-one-cycle", "figure:lr-one-cylce")))
     problems = list(figure_problems(cards))
     assert [str(p) for p in problems] == [
-        f"{tmp_path / 'cards' / '01-pictures.yaml'}:3: [pic-one-cycle] figure must be one of dlflash.figures:"
+        f"{tmp_path / 'cards' / '01-pictures.yaml'}:3: [pic-one-cycle] figure must be one of dlflash.render.figures:"
         " 'lr-one-cylce' (did you mean 'lr-one-cycle'?)"
     ]
 
@@ -147,7 +147,7 @@ def test_build_with_an_unknown_figure_fails_and_writes_nothing(tmp_path: Path) -
     out = tmp_path / "deck.apkg"
     result = CliRunner().invoke(main, ["build", "--cards", str(cards), "--out", str(out)])
     assert result.exit_code != 0
-    assert "[pic-one-cycle] figure must be one of dlflash.figures: 'one-cycle'" in result.output
+    assert "[pic-one-cycle] figure must be one of dlflash.render.figures: 'one-cycle'" in result.output
     assert "Traceback" not in result.output
     assert not out.exists()
     with pytest.raises(ProblemsError):

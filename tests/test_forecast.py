@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fsrs import Card, Rating, Scheduler, State
 
-from dlflash.forecast import (
+from dlflash.report.forecast import (
     EARLY_DAYS,
     EPOCH,
     LATER_DAYS,

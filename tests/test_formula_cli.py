@@ -10,8 +10,8 @@ from click.testing import CliRunner
 
 from dlflash.cli import main
 from dlflash.config import load_project
-from dlflash.formula import check_formulas
-from dlflash.load import load_cards
+from dlflash.sources.cards import load_cards
+from dlflash.verify.check import check_formulas
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -10,9 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from dlflash.cli import main
-from dlflash.config import load_project
-from dlflash.lint import (
+from dlflash.checks.lint import (
     NEAR_IDENTICAL_RATIO,
     RULES,
     _candidates,
@@ -20,8 +18,10 @@ from dlflash.lint import (
     is_yes_no_question,
     lint_cards,
 )
-from dlflash.load import load_cards
+from dlflash.cli import main
+from dlflash.config import load_project
 from dlflash.model import Card, CardFile, CardSet, Problem, Source
+from dlflash.sources.cards import load_cards
 
 CARDS = Path(__file__).resolve().parent.parent / "cards"
 

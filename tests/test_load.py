@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from dlflash.errors import ProblemsError, UsageError
-from dlflash.load import load_cards
+from dlflash.sources.cards import load_cards
 
 GOOD = """\
 title: Know the basics

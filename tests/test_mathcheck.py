@@ -9,11 +9,11 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from dlflash.checks.typeset import MathSpan, find_math, math_check
 from dlflash.cli import main
 from dlflash.config import Project, load_project
-from dlflash.load import load_cards
-from dlflash.mathcheck import MathSpan, find_math, math_check
-from dlflash.mathjax import NODE_MODULES_ENV
+from dlflash.render.mathjax import NODE_MODULES_ENV
+from dlflash.sources.cards import load_cards
 
 REPO = Path(__file__).resolve().parent.parent
 NODE_MODULES = REPO / "node_modules"

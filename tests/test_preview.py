@@ -10,13 +10,13 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from dlflash.ankiview import note_cards
+from dlflash.anki.cardview import note_cards
 from dlflash.cli import main
 from dlflash.config import load_project
-from dlflash.load import load_cards
-from dlflash.mathjax import NODE_MODULES_ENV
 from dlflash.preview import preview_page
-from dlflash.render import render_deck
+from dlflash.render.fields import render_deck
+from dlflash.render.mathjax import NODE_MODULES_ENV
+from dlflash.sources.cards import load_cards
 
 REPO = Path(__file__).resolve().parent.parent
 NODE_MODULES = REPO / "node_modules"

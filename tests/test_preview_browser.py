@@ -19,9 +19,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from dlflash.checks.typeset import find_math
 from dlflash.cli import main
-from dlflash.mathcheck import find_math
-from dlflash.mathjax import NODE_MODULES_ENV
+from dlflash.render.mathjax import NODE_MODULES_ENV
 
 REPO = Path(__file__).resolve().parent.parent
 NODE_MODULES = REPO / "node_modules"

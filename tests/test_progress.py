@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from dlflash.cli import main
-from dlflash.load import load_cards
+from dlflash.sources.cards import load_cards
 from dlflash.verify.cards import formula_cards
 from dlflash.verify.runner import TOLERANCE
 

@@ -30,12 +30,12 @@ from test_formula_latex import assert_valid_tex
 from torch import Tensor
 
 from dlflash.errors import DlflashError
-from dlflash.facts import parse_facts
 from dlflash.formula.evaluate import EvaluationError, evaluate_expr
 from dlflash.formula.latex import expr_latex, symbol_latex
 from dlflash.formula.parse import names_in, parse_step
 from dlflash.formula.vocabulary import FUNCTIONS
-from dlflash.load import CARD_FIELDS, ID_RE, load_card_file
+from dlflash.sources.cards import CARD_FIELDS, ID_RE, load_card_file
+from dlflash.sources.facts import parse_facts
 
 # --- the loader ---------------------------------------------------------------------------------
 

@@ -12,12 +12,12 @@ from ankitools import import_package
 from cardfiles import edit_basics
 from click.testing import CliRunner
 
+from dlflash.anki.guids import guid_for_id
+from dlflash.anki.retired import RetiredCard, anki_search, read_retired
 from dlflash.build import build_deck
 from dlflash.cli import main
 from dlflash.config import load_project
-from dlflash.guids import guid_for_id
-from dlflash.load import load_cards
-from dlflash.retired import RetiredCard, anki_search, read_retired
+from dlflash.sources.cards import load_cards
 
 T0 = 1_700_000_000
 REMOVED = "gd-mini-batch"

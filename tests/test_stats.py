@@ -10,9 +10,9 @@ import yaml
 from click.testing import CliRunner
 
 from dlflash.cli import main
-from dlflash.forecast import EARLY_DAYS, LATER_DAYS, ForecastSettings, forecast
-from dlflash.load import load_cards
-from dlflash.stats import deck_stats
+from dlflash.report.forecast import EARLY_DAYS, LATER_DAYS, ForecastSettings, forecast
+from dlflash.report.stats import deck_stats
+from dlflash.sources.cards import load_cards
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

@@ -15,14 +15,14 @@ from ankitools import import_package
 from cardfiles import edit_basics
 from click.testing import CliRunner, Result
 
+from dlflash.anki.guids import guid_for_id
+from dlflash.anki.notetypes import NOTE_TYPES
+from dlflash.anki.sync import RETIRED_TAG, ExistingNote, merged_tags, plan_sync
 from dlflash.build import build_deck, rendered_deck
 from dlflash.cli import main
 from dlflash.config import load_project
-from dlflash.guids import guid_for_id
-from dlflash.load import load_cards
 from dlflash.model import RenderedNote, Source
-from dlflash.notetypes import NOTE_TYPES
-from dlflash.sync import RETIRED_TAG, ExistingNote, merged_tags, plan_sync
+from dlflash.sources.cards import load_cards
 
 SUSPENDED = -1  # Anki's queue number of a suspended card
 EDITED_CARD = "loss-rmse-from-mse"

@@ -8,11 +8,11 @@ import click
 
 from dlflash.cli.app import cards_option, main
 from dlflash.config import load_project
-from dlflash.coverage import CoverageReport, accepted_lock, coverage_report, read_lock, write_lock
 from dlflash.errors import DlflashError, ProblemsError, UsageError
-from dlflash.facts import load_facts, section_of
-from dlflash.load import did_you_mean, load_cards
 from dlflash.model import Fact
+from dlflash.sources.cards import did_you_mean, load_cards
+from dlflash.sources.coverage import CoverageReport, accepted_lock, coverage_report, read_lock, write_lock
+from dlflash.sources.facts import load_facts, section_of
 
 
 @main.command()

@@ -7,11 +7,11 @@ from pathlib import Path
 import click
 
 from dlflash.build import build_deck
-from dlflash.checks import run_checks
+from dlflash.checks.run import run_checks
 from dlflash.cli.app import cards_option, describe, main, out_option
 from dlflash.config import DEFAULT_DECK, load_project
 from dlflash.errors import ProblemsError
-from dlflash.load import load_cards
+from dlflash.sources.cards import load_cards
 
 
 @main.command()

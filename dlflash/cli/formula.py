@@ -7,8 +7,8 @@ import click
 from dlflash.cli.app import cards_option, main
 from dlflash.cli.progress import progress_bar
 from dlflash.config import load_project
-from dlflash.facts import load_facts
-from dlflash.load import load_cards
+from dlflash.sources.cards import load_cards
+from dlflash.sources.facts import load_facts
 from dlflash.verify.cards import format_error, formula_cards, verify_cards
 from dlflash.verify.errata import errata_markdown, find_errata
 from dlflash.verify.runner import TOLERANCE

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import click
 
+from dlflash.checks.lint import RULES, available_media, lint_cards
 from dlflash.cli.app import cards_option, describe, main
 from dlflash.config import load_project
 from dlflash.errors import ProblemsError
-from dlflash.lint import RULES, available_media, lint_cards
-from dlflash.load import load_cards
+from dlflash.sources.cards import load_cards
 
 
 @main.command()

@@ -8,8 +8,8 @@ import click
 
 from dlflash.cli.app import cards_option, main, out_option
 from dlflash.config import load_project
-from dlflash.load import load_cards
 from dlflash.preview import DEFAULT_PREVIEW, write_preview
+from dlflash.sources.cards import load_cards
 
 
 @main.command()

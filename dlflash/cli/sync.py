@@ -6,18 +6,18 @@ from pathlib import Path
 
 import click
 
+from dlflash.anki.retired import RETIRED_TAG_SEARCH, anki_search, read_retired
 from dlflash.build import rendered_deck
 from dlflash.cli.app import cards_option, main
 from dlflash.cli.progress import stage
 from dlflash.config import Project, load_project
-from dlflash.coverage import coverage_report
 from dlflash.errors import ProblemsError, UsageError
-from dlflash.forecast import EARLY_DAYS, LATER_DAYS, SEED, Forecast, ForecastSettings, forecast
-from dlflash.forecast_plot import write_forecast_plot
-from dlflash.load import load_cards
 from dlflash.model import CardSet
-from dlflash.retired import RETIRED_TAG_SEARCH, anki_search, read_retired
-from dlflash.stats import deck_stats
+from dlflash.report.forecast import EARLY_DAYS, LATER_DAYS, SEED, Forecast, ForecastSettings, forecast
+from dlflash.report.forecast_plot import write_forecast_plot
+from dlflash.report.stats import deck_stats
+from dlflash.sources.cards import load_cards
+from dlflash.sources.coverage import coverage_report
 from dlflash.verify.cards import verify_cards
 
 # ids listed per line of the plan before "... and N more"
@@ -39,7 +39,7 @@ FORECAST_PLOT = "build/forecast.png"
 def sync(collection: str, cards_dir: str, dry_run: bool, prune: bool) -> None:
     """Apply the deck to an Anki collection: add, update, retire notes; keep all reviews."""
     # imported here: only this command needs the anki package
-    from dlflash.sync import plan_collection, sync_collection
+    from dlflash.anki.sync import plan_collection, sync_collection
 
     project = load_project(cards_dir)
     cards = load_cards(project.cards_dir)

@@ -1,19 +1,18 @@
 """The formula stage: a card's steps parsed against an allow-list, printed as LaTeX, run on torch.
 
-``formula_latex`` and ``formula_code`` feed rendering; ``check_formulas`` feeds
-``dlflash check``; ``dlflash.verify`` runs the same parsed program against torch.
+``formula_latex`` and ``formula_code`` feed rendering; ``dlflash.verify`` checks each card's
+program against the reference it names and runs it against torch.
 """
 
 from __future__ import annotations
 
 from dlflash.errors import ProblemsError
-from dlflash.formula.check import check_formulas
 from dlflash.formula.latex import latex_problems, program_latex
 from dlflash.formula.parse import Program, parse_formula
 from dlflash.formula.spec import show_mode
 from dlflash.model import FormulaSpec
 
-__all__ = ["Program", "check_formulas", "formula_code", "formula_latex", "parse_formula", "show_mode"]
+__all__ = ["Program", "formula_code", "formula_latex", "parse_formula", "show_mode"]
 
 
 def formula_latex(spec: FormulaSpec, card_id: str) -> str:

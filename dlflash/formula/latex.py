@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 from dlflash.errors import DlflashError
 from dlflash.formula.parse import Program, Step, constant_value, keyword_value
-from dlflash.formula.vocabulary import FUNCTIONS
+from dlflash.formula.vocabulary import FUNCTIONS, number_latex
 from dlflash.model import Problem
 
 GREEK = frozenset(
@@ -70,20 +70,6 @@ def _word(word: str) -> str:
     if len(word) == 1 or word.isdigit():
         return word
     return rf"\mathrm{{{word}}}"
-
-
-def number_latex(value: float | int) -> str:
-    if isinstance(value, bool):
-        return str(value)
-    if float(value).is_integer() and abs(value) < 1e6:
-        return str(int(value))
-    magnitude = abs(float(value))
-    if magnitude < 1e-3 or magnitude >= 1e6:
-        mantissa, exponent = f"{float(value):e}".split("e")
-        mantissa = mantissa.rstrip("0").rstrip(".")
-        power = f"10^{{{int(exponent)}}}"
-        return power if mantissa == "1" else f"{mantissa} \\cdot {power}"
-    return repr(float(value))
 
 
 def program_latex(program: Program) -> str:

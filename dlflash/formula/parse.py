@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 from dlflash.errors import ProblemsError
 from dlflash.formula.vocabulary import CONSTANTS, FUNCTIONS, METHODS
-from dlflash.load import did_you_mean
 from dlflash.model import FormulaSpec, Problem, Source
+from dlflash.sources.cards import did_you_mean
 
 # A step is one line of math; anything longer is a pasted program.
 MAX_STEP_CHARS = 400

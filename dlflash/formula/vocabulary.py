@@ -77,8 +77,6 @@ def _clamp_latex(args: list[str], kw: Mapping[str, object]) -> str:
 
 
 def _number(value: object) -> str:
-    from dlflash.formula.latex import number_latex
-
     assert isinstance(value, int | float)
     return number_latex(value)
 
@@ -186,3 +184,17 @@ METHODS = frozenset(name for name, f in FUNCTIONS.items() if f.method)
 
 # Names that stand for a number, not an input: read anywhere, never assigned, printed by the symbol rules.
 CONSTANTS: dict[str, float] = {"pi": math.pi}
+
+
+def number_latex(value: float | int) -> str:
+    if isinstance(value, bool):
+        return str(value)
+    if float(value).is_integer() and abs(value) < 1e6:
+        return str(int(value))
+    magnitude = abs(float(value))
+    if magnitude < 1e-3 or magnitude >= 1e6:
+        mantissa, exponent = f"{float(value):e}".split("e")
+        mantissa = mantissa.rstrip("0").rstrip(".")
+        power = f"10^{{{int(exponent)}}}"
+        return power if mantissa == "1" else f"{mantissa} \\cdot {power}"
+    return repr(float(value))

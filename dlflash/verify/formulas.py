@@ -8,8 +8,8 @@ from pathlib import Path
 import yaml
 
 from dlflash.formula.parse import Program, parse_formula
-from dlflash.load import load_cards
 from dlflash.model import FormulaSpec, Source
+from dlflash.sources.cards import load_cards
 from dlflash.verify.registry import Reference, load_references, references_dir
 from dlflash.verify.runner import Outcome, check_program
 

@@ -5,7 +5,7 @@ as text. The texmath plugin (``brackets``) takes ``\\( \\)`` and ``\\[ \\]``
 out of Markdown's hands before escapes or emphasis could touch them, and we
 print them back with the same delimiters for Anki's MathJax. Fenced code is
 highlighted by Pygments with CSS classes (styled in the note types' CSS).
-An image whose source is ``figure:NAME`` names one of ``dlflash.figures``; the
+An image whose source is ``figure:NAME`` names one of ``dlflash.render.figures``; the
 caller passes the names' file names and the image points at that file.
 """
 

@@ -21,12 +21,12 @@ from typing import Any
 
 import genanki
 
-from dlflash import notetypes
+from dlflash.anki import notetypes
+from dlflash.anki.ledger import Entry, Ledger, advance, content_hash
+from dlflash.anki.notetypes import NOTE_TYPES, NoteTypeSpec, genanki_model
 from dlflash.errors import DlflashError
 from dlflash.fileio import write_atomic
-from dlflash.ledger import Entry, Ledger, advance, content_hash
 from dlflash.model import RenderedNote
-from dlflash.notetypes import NOTE_TYPES, NoteTypeSpec, genanki_model
 
 # genanki derives note and card ids from a counter; a fixed start keeps them stable.
 ID_BASE = 1_600_000_000_000

@@ -30,7 +30,7 @@ from dlflash.model import (
     Problem,
     Source,
 )
-from dlflash.yamlsource import MAX_SHOWN_CHARS, YNode, parse_yaml, shown
+from dlflash.sources.yamltree import MAX_SHOWN_CHARS, YNode, parse_yaml, shown
 
 CARD_FILE_RE = re.compile(r"^(\d\d)-([a-z0-9]+(?:-[a-z0-9]+)*)\.yaml$")
 # YAML files in the cards folder that are not card files (coverage skips, retired ids)

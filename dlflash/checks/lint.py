@@ -25,7 +25,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from dlflash.cardtext import (
+from dlflash.config import Project
+from dlflash.model import Card, CardSet, Problem, Source
+from dlflash.sources.cards import DOLLAR_MATH_RE, did_you_mean
+from dlflash.text.cardtext import (
     code_spans,
     flatten_cloze,
     image_refs,
@@ -36,10 +39,7 @@ from dlflash.cardtext import (
     without_code,
     words,
 )
-from dlflash.config import Project
-from dlflash.load import DOLLAR_MATH_RE, did_you_mean
-from dlflash.markdown import FIGURE_SCHEME
-from dlflash.model import Card, CardSet, Problem, Source
+from dlflash.text.markdown import FIGURE_SCHEME
 
 Severity = Literal["error", "warning"]
 

@@ -97,7 +97,7 @@ NOTE_TYPES: dict[CardType, NoteTypeSpec] = {
 @cache
 def deck_css() -> str:
     """The note types' CSS: our stylesheet plus Pygments' classes for day and night."""
-    base = resources.files("dlflash").joinpath("deck.css").read_text("utf-8")
+    base = resources.files("dlflash.anki").joinpath("deck.css").read_text("utf-8")
     # types-Pygments leaves get_style_defs untyped; it returns the CSS text
     day = HtmlFormatter(style="default").get_style_defs(".card .highlight")  # type: ignore[no-untyped-call]
     night = HtmlFormatter(style="monokai").get_style_defs(  # type: ignore[no-untyped-call]

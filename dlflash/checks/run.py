@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 
+from dlflash.checks.lint import lint_check
+from dlflash.checks.typeset import math_check
 from dlflash.config import Project
-from dlflash.coverage import coverage_check
-from dlflash.figures import figure_check
-from dlflash.formula import check_formulas
-from dlflash.lint import lint_check
-from dlflash.mathcheck import math_check
 from dlflash.model import CardSet, Problem
+from dlflash.render.figures import figure_check
+from dlflash.sources.coverage import coverage_check
+from dlflash.verify.check import check_formulas
 
 Check = Callable[[Project, CardSet], Iterable[Problem]]
 

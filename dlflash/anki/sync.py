@@ -4,7 +4,7 @@
 would change; ``sync_collection`` applies that plan. The rules, each because of
 what a learner keeps in Anki:
 
-- Notes match on GUID (``dlflash.guids``), so renamed cards are followed through
+- Notes match on GUID (``dlflash.anki.guids``), so renamed cards are followed through
   their aliases and a fixed typo updates the note in place.
 - Only note fields and tags are written, never cards: scheduling, review
   history and the deck a user moved a card to stay as they are.
@@ -21,12 +21,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
-from dlflash import ankicol
-from dlflash.ankicol import CollectionRefused
+from dlflash.anki import collection as ankicol
+from dlflash.anki.collection import CollectionRefused
+from dlflash.anki.notetypes import NOTE_TYPES
+from dlflash.anki.tags import OUR_TAG_PREFIX, RETIRED_TAG
 from dlflash.errors import ProblemsError
 from dlflash.model import Problem, RenderedNote
-from dlflash.notetypes import NOTE_TYPES
-from dlflash.render import TAG_ROOT
 
 if TYPE_CHECKING:
     from anki.cards import CardId
@@ -35,8 +35,6 @@ if TYPE_CHECKING:
     from anki.models import NotetypeDict, NotetypeId
     from anki.notes import Note, NoteId
 
-OUR_TAG_PREFIX = f"{TAG_ROOT}::"
-RETIRED_TAG = f"{TAG_ROOT}::retired"
 FIELD_SEPARATOR = "\x1f"  # how Anki joins a note's fields in the notes table
 
 

@@ -10,15 +10,15 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from dlflash.anki.guids import note_guid
+from dlflash.anki.tags import TAG_ROOT
 from dlflash.config import Project
 from dlflash.errors import ProblemsError
-from dlflash.facts import load_facts
-from dlflash.figures import card_figures
-from dlflash.guids import note_guid
-from dlflash.markdown import to_html
 from dlflash.model import Card, CardSet, Fact, Problem, RenderedNote
+from dlflash.render.figures import card_figures
+from dlflash.sources.facts import load_facts
+from dlflash.text.markdown import to_html
 
-TAG_ROOT = "dlflash"
 _LEADING_NUMBER = re.compile(r"^\s*\d+\.\s*")
 CONTEXT_SEPARATOR = " \u203a "  # a single right-pointing angle quotation mark
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from matplotlib.figure import Figure
 
 from dlflash.fileio import write_atomic
-from dlflash.forecast import Forecast
+from dlflash.report.forecast import Forecast
 
 
 def write_forecast_plot(result: Forecast, out: Path) -> None:

@@ -28,9 +28,9 @@ from typing import TYPE_CHECKING, Any
 
 from dlflash.errors import ProblemsError
 from dlflash.fileio import write_atomic
-from dlflash.load import did_you_mean
-from dlflash.markdown import figure_refs
 from dlflash.model import Card, CardSet, Problem
+from dlflash.sources.cards import did_you_mean
+from dlflash.text.markdown import figure_refs
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -143,7 +143,7 @@ def figure_problems(cards: CardSet) -> Iterator[Problem]:
         for name in card_figures(card):
             if name not in FIGURES:
                 hint = did_you_mean(name, known)
-                yield Problem(card.source, f"figure must be one of dlflash.figures: {name!r}{hint}", card.id)
+                yield Problem(card.source, f"figure must be one of dlflash.render.figures: {name!r}{hint}", card.id)
 
 
 def draw_card_figures(cards: CardSet, out_dir: Path) -> dict[str, Path]:

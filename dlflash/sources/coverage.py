@@ -17,10 +17,10 @@ from pathlib import Path
 
 from dlflash.config import Project
 from dlflash.errors import ProblemsError, UsageError
-from dlflash.facts import load_facts, section_of
-from dlflash.load import did_you_mean
 from dlflash.model import Card, CardSet, Fact, Problem, Source
-from dlflash.yamlsource import parse_yaml
+from dlflash.sources.cards import did_you_mean
+from dlflash.sources.facts import load_facts, section_of
+from dlflash.sources.yamltree import parse_yaml
 
 LOCK_HEADER = "# dlflash coverage lock: fact-id<TAB>fingerprint; change only with `dlflash coverage --accept`"
 

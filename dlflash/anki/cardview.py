@@ -14,9 +14,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from dlflash.anki.notetypes import NOTE_TYPES
 from dlflash.errors import DlflashError
 from dlflash.model import RenderedNote
-from dlflash.notetypes import NOTE_TYPES
 
 _SECTION = re.compile(r"\{\{([#^])([^{}]+?)\}\}(.*?)\{\{/\2\}\}", re.S)
 _REPLACEMENT = re.compile(r"\{\{([^{}#^/]+?)\}\}")

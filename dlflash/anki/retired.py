@@ -19,16 +19,17 @@ from pathlib import Path
 
 import yaml
 
+from dlflash.anki.guids import guid_for_id
+from dlflash.anki.notetypes import FRONT_BACK_FIELDS
+from dlflash.anki.tags import RETIRED_TAG
 from dlflash.errors import DlflashError
 from dlflash.fileio import write_atomic
-from dlflash.guids import guid_for_id
 from dlflash.model import CardSet
-from dlflash.notetypes import FRONT_BACK_FIELDS
 
 SOURCE_FIELD = FRONT_BACK_FIELDS[-1]
 SOURCE_PREFIX = "dlflash \u00b7 "
 SOURCE_SEPARATOR = " \u00b7 "
-RETIRED_TAG_SEARCH = "tag:dlflash::retired"
+RETIRED_TAG_SEARCH = f"tag:{RETIRED_TAG}"
 HEADER = (
     "# Cards removed from the deck, written by `dlflash build`: commit it.\n"
     "# Their notes stay in collections that imported an older deck; `dlflash retired`\n"

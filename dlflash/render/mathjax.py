@@ -75,7 +75,7 @@ def typeset_errors(project: Project, items: Sequence[TexItem]) -> Mapping[str, s
     folder = mathjax_dir(project)
     node = node_executable()
     payload = json.dumps([{"key": i.key, "tex": i.tex, "display": i.display} for i in items])
-    with resources.as_file(resources.files("dlflash").joinpath("typeset.mjs")) as script:
+    with resources.as_file(resources.files("dlflash.render").joinpath("typeset.mjs")) as script:
         result = subprocess.run(
             [node, str(script), str(folder.parent)],
             input=payload,

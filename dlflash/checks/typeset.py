@@ -17,12 +17,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
-from dlflash.ankiview import render_clozes
+from dlflash.anki.cardview import render_clozes
+from dlflash.anki.notetypes import NOTE_TYPES
 from dlflash.config import Project
-from dlflash.mathjax import MATHJAX_VERSION, MathJaxUnavailable, TexItem, typeset_errors
 from dlflash.model import CardSet, Problem, RenderedNote, Source
-from dlflash.notetypes import NOTE_TYPES
-from dlflash.render import render_deck
+from dlflash.render.fields import render_deck
+from dlflash.render.mathjax import MATHJAX_VERSION, MathJaxUnavailable, TexItem, typeset_errors
 
 # MathJax's default skipHtmlTags; text inside them is never typeset
 SKIP_TAGS = frozenset({"script", "noscript", "style", "textarea", "pre", "code", "annotation", "annotation-xml"})
@@ -120,7 +120,7 @@ def _find_in_text(text: str) -> Iterator[MathSpan]:
 
 
 def math_check(project: Project, cards: CardSet) -> Iterator[Problem]:
-    """Registered in ``dlflash.checks``: shape problems first, then MathJax's verdict."""
+    """Registered in ``dlflash.checks.run``: shape problems first, then MathJax's verdict."""
     notes = render_deck(project, cards)
     yield from (p for note in notes for p in shape_problems(note))
     yield from typeset_problems(project, notes)

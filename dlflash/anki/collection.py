@@ -16,8 +16,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
+from dlflash.anki.notetypes import NoteTypeSpec, deck_css
 from dlflash.errors import DlflashError, UsageError
-from dlflash.notetypes import NoteTypeSpec, deck_css
 
 if TYPE_CHECKING:
     from anki.collection import Collection

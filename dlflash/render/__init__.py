@@ -1,0 +1,1 @@
+"""Stage 6, rendering: cards to note fields (``fields``), the figures cards show, MathJax typesetting."""

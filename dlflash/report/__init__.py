@@ -1,0 +1,1 @@
+"""Stage 8, reports about a deck: its counts (``stats``) and its review-load forecast (``forecast``)."""
