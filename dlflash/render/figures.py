@@ -214,7 +214,6 @@ def _softmax_vs_sigmoid(fig: Figure) -> None:
         _panel_label(ax, label)
         if label != "logits":
             ax.set_ylim(0, 1.05)
-            ax.set_xlabel(f"sum = {values.sum().item():.2f}")
 
 
 def _schedule_lrs(make: Callable[[Any], Any], steps: int, lr: float = 0.1) -> list[float]:
