@@ -32,12 +32,12 @@ class BuildReport:
 def media_files(
     project: Project, notes: tuple[RenderedNote, ...], generated: Mapping[str, Path] | None = None
 ) -> dict[str, Path]:
-    """Each card's media: a ``generated`` file (a figure) or one in ``cards/media/``; all missing reported at once."""
+    """Each card's media: a ``generated`` file (a figure) or one in the media folder; all missing reported at once."""
     found: dict[str, Path] = {}
     problems = []
     for note in notes:
         for name in note.media:
-            path = (generated or {}).get(name) or project.cards_dir / "media" / name
+            path = (generated or {}).get(name) or project.media_dir / name
             if not path.is_file():
                 problems.append(Problem(note.source, f"media file must exist in {path.parent}: {name!r}", note.card_id))
             found[name] = path

@@ -24,6 +24,11 @@ class Project:
         return self.cards_dir / "cheatsheet.md"
 
     @property
+    def media_dir(self) -> Path:
+        """The images cards show by bare name: the build ships them, lint checks they exist."""
+        return self.cards_dir / "media"
+
+    @property
     def ledger(self) -> Path:
         return self.cards_dir / "ledger.json"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import zipfile
 from pathlib import Path
 
@@ -88,3 +89,25 @@ def test_build_refuses_a_card_covering_an_unknown_fact(cards_copy: Path, tmp_pat
         f"{bad}:3: [typo-fact] covers an unknown fact: 'basics.gradient-descent.btach'"
         " (did you mean 'basics.gradient-descent.batch'?)"
     )
+
+
+def test_a_card_image_in_the_media_folder_passes_check_and_ships_in_the_build(cards_copy: Path, tmp_path: Path) -> None:
+    # lint and build once looked in different folders, so no deck with an image could pass both
+    (cards_copy / "media").mkdir()
+    (cards_copy / "media" / "tiny.png").write_bytes(b"\x89PNG\r\n\x1a\n-not-really-a-png")
+    card = (
+        "  - id: media-folder-image\n    type: basic\n    front: Which picture is this?\n"
+        "    back: \"![a tiny test picture](tiny.png)\"\n    media: [tiny.png]\n"
+        "    tags: [media]\n    covers: [basics.chain-rule]\n"
+    )
+    basics = cards_copy / "01-basics.yaml"
+    basics.write_text(basics.read_text("utf-8") + card, "utf-8")
+    runner = CliRunner()
+    checked = runner.invoke(main, ["lint", "--cards", str(cards_copy)])
+    assert "media-folder-image" not in checked.output, checked.output
+    out = tmp_path / "deck.apkg"
+    built = runner.invoke(main, ["build", "--cards", str(cards_copy), "--out", str(out)])
+    assert built.exit_code == 0, built.output
+    with zipfile.ZipFile(out) as package:
+        names = json.loads(package.read("media"))
+        assert "tiny.png" in names.values()

@@ -468,7 +468,7 @@ def media(card: Card, ctx: LintContext) -> Iterator[Finding]:
     for name in card.media:
         if name not in ctx.media_available:
             hint = did_you_mean(name, sorted(ctx.media_available))
-            yield Finding(f"media file not found in the cards folder or the build's figures: {name!r}{hint}", "error")
+            yield Finding(f"media file not found in the media folder: {name!r}{hint}", "error")
         elif name not in used:
             yield Finding(f"media {name!r} is listed but no field shows it")
 
@@ -653,21 +653,10 @@ def _waiver_problems(
 # ---------------------------------------------------------------- what the deck ships
 
 
-MediaSource = Callable[[Project], Iterable[str]]
-
-
-def _cards_folder_files(project: Project) -> Iterable[str]:
-    if not project.cards_dir.is_dir():
-        return []
-    return [p.name for p in project.cards_dir.iterdir() if p.is_file()]
-
-
-# A stage that generates figures at build time appends its own source of names here.
-MEDIA_SOURCES: list[MediaSource] = [_cards_folder_files]
-
-
 def available_media(project: Project) -> set[str]:
-    return {name for source in MEDIA_SOURCES for name in source(project)}
+    """The files of the media folder, the same folder the build ships media from."""
+    folder = project.media_dir
+    return {p.name for p in folder.iterdir() if p.is_file()} if folder.is_dir() else set()
 
 
 def lint_check(project: Project, cards: CardSet) -> Iterator[Problem]:

@@ -321,7 +321,7 @@ def _list_problems(name: str, value: YNode, problem: ProblemFactory) -> Iterator
         elif name == "aliases" and not ID_RE.match(item.text):
             yield problem(item.line, f"an alias must be a former card id in kebab-case: {shown(item.text)}")
         elif name == "media" and (Path(item.text).name != item.text or item.text.startswith(".")):
-            message = f"a media entry must be a bare file name inside the cards folder: {shown(item.text)}"
+            message = f"a media entry must be the bare name of a file in the media folder: {shown(item.text)}"
             yield problem(item.line, message)
 
 
