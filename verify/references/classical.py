@@ -61,7 +61,8 @@ def pca_projection(X: Tensor, W: Tensor) -> Tensor:
     edges=GENERIC_EDGES,
     example=(
         "D = sum((X[:, None, :] - C[None, :, :])**2, dim=2)",
-        "R = where(D == min(D, dim=1, keepdim=True), 1, 0)",
+        "n_closer = sum(D[:, None, :] < D[:, :, None], dim=2)",
+        "R = where(n_closer < 1, 1, 0)",
     ),
 )
 def kmeans_assignment(X: Tensor, C: Tensor) -> dict[str, Tensor]:
