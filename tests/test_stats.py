@@ -9,7 +9,10 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
+from dlflash.anki.cardview import cloze_numbers
 from dlflash.cli import main
+from dlflash.config import load_project
+from dlflash.render.fields import render_deck
 from dlflash.report.forecast import EARLY_DAYS, LATER_DAYS, ForecastSettings, forecast
 from dlflash.report.stats import deck_stats
 from dlflash.sources.cards import load_cards
@@ -27,23 +30,29 @@ def stats(cards: Path, *extra: str) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+def counts(cards: Path):  # type: ignore[no-untyped-def]
+    project = load_project(str(cards))
+    loaded = load_cards(project.cards_dir)
+    return deck_stats(loaded, render_deck(project, loaded))
+
+
 def test_counts_match_the_card_file(cards: Path) -> None:
     data = yaml.safe_load((cards / "01-basics.yaml").read_text("utf-8"))["cards"]
-    result = deck_stats(load_cards(cards))
-    assert result.cards == len(data)
+    result = counts(cards)
+    assert result.notes == len(data)
     assert dict(result.by_type) == dict(Counter(c["type"] for c in data))
     assert dict(result.by_tag) == dict(Counter(t for c in data for t in c.get("tags", [])))
-    assert result.by_section == (("01 Know the basics", len(data)),)
+    assert result.by_section == (("01 Know the basics", len(data), result.cards),)
     assert [count for _, count in result.by_tag] == sorted((count for _, count in result.by_tag), reverse=True)
 
 
 def test_stats_prints_sections_types_tags_formulas_and_facts(cards: Path) -> None:
     code, output = stats(cards)
-    counts = deck_stats(load_cards(cards))
+    found = counts(cards)
     assert code == 0, output
-    assert f"cards: {counts.cards} in 1 files" in output
-    assert f"{counts.cards:4d}  01 Know the basics" in output
-    assert "by type: " + ", ".join(f"{n} {c}" for n, c in counts.by_type) in output
+    assert f"notes: {found.notes} in 1 files, making {found.cards} cards in Anki" in output
+    assert f"{found.notes:4d} {found.cards:4d}  01 Know the basics" in output
+    assert "notes by type: " + ", ".join(f"{n} {c}" for n, c in found.by_type) in output
     assert "formulas: " in output and "facts: " in output and "covered" in output
     assert "forecast" not in output
 
@@ -51,14 +60,15 @@ def test_stats_prints_sections_types_tags_formulas_and_facts(cards: Path) -> Non
 def test_forecast_prints_the_simulations_numbers_the_same_every_run(cards: Path) -> None:
     code, output = stats(cards, "--forecast", "--new-per-day", "10", "--retention", "0.85", "--days", "60")
     _, again = stats(cards, "--forecast", "--new-per-day", "10", "--retention", "0.85", "--days", "60")
-    expected = forecast(ForecastSettings(deck_stats(load_cards(cards)).cards, 10, 0.85, 60))
+    expected = forecast(ForecastSettings(counts(cards).cards, 10, 0.85, 60))
     assert code == 0, output
     assert output == again
-    assert f"peak: {expected.peak_reviews} reviews on day {expected.peak_day}" in output
+    assert f"peak: {expected.peak_reviews:.0f} reviews on day {expected.peak_day}" in output
     early, later = expected.mean_reviews(EARLY_DAYS), expected.mean_reviews(LATER_DAYS)
     assert early is not None and later is not None
     assert f"days 1-30: {early:.1f} reviews/day" in output and f"days 31-60: {later:.1f} reviews/day" in output
     assert "population defaults" in output and "not yours" in output
+    assert "minimum recommended retention: 0." in output
 
 
 def test_plot_writes_the_same_png_twice(cards: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -83,3 +93,15 @@ def test_impossible_forecast_settings_are_refused(cards: Path, option: str, valu
     code, output = stats(cards, "--forecast", option, value)
     assert code == 2
     assert f"Invalid value for '{option}'" in output
+
+
+def test_cloze_and_reversible_notes_count_as_the_cards_anki_makes(cards: Path) -> None:
+    # the basics file holds all three note types: a cloze note is a card per cloze number, a reversible two
+    project = load_project(str(cards))
+    loaded = load_cards(project.cards_dir)
+    notes = render_deck(project, loaded)
+    expected = {"basic": lambda n: 1, "reversible": lambda n: 2, "cloze": lambda n: len(cloze_numbers(n.fields[0]))}
+    assert {n.note_type for n in notes} == set(expected)
+    result = counts(cards)
+    assert result.cards == sum(expected[n.note_type](n) for n in notes)
+    assert result.cards > result.notes

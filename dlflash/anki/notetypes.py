@@ -116,3 +116,7 @@ def genanki_model(spec: NoteTypeSpec) -> genanki.Model:
         css=deck_css(),
         model_type=genanki.Model.CLOZE if spec.cloze else genanki.Model.FRONT_BACK,
     )
+
+
+# Anki's search for every card of our note types: the deck's cards wherever the learner moved them
+OUR_CARDS_SEARCH = "(" + " OR ".join(f"mid:{spec.model_id}" for spec in NOTE_TYPES.values()) + ")"

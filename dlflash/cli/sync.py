@@ -13,7 +13,15 @@ from dlflash.cli.progress import stage
 from dlflash.config import Project, load_project
 from dlflash.errors import ProblemsError, UsageError
 from dlflash.model import CardSet
-from dlflash.report.forecast import EARLY_DAYS, LATER_DAYS, SEED, Forecast, ForecastSettings, forecast
+from dlflash.render.fields import render_deck
+from dlflash.report.forecast import (
+    EARLY_DAYS,
+    LATER_DAYS,
+    Forecast,
+    ForecastSettings,
+    forecast,
+    minimum_recommended_retention,
+)
 from dlflash.report.forecast_plot import write_forecast_plot
 from dlflash.report.stats import deck_stats
 from dlflash.sources.cards import load_cards
@@ -105,27 +113,50 @@ def retired(cards_dir: str) -> None:
 @click.option("--days", default=90, show_default=True, type=click.IntRange(1, 3650), help="Days to simulate.")
 @click.option("--plot", is_flag=True, help=f"With --forecast, draw reviews per day to {FORECAST_PLOT}.")
 def stats(cards_dir: str, with_forecast: bool, new_per_day: int, retention: float, days: int, plot: bool) -> None:
-    """Cards by section, type and tag; formulas verified; facts covered; the review forecast."""
+    """Notes and cards by section, type and tag; formulas verified; facts covered; the review forecast."""
     project = load_project(cards_dir)
     cards = load_cards(project.cards_dir)
-    counts = deck_stats(cards)
-    click.echo(f"cards: {counts.cards} in {len(cards.files)} files")
-    click.echo("by section:")
-    for name, count in counts.by_section:
-        click.echo(f"  {count:4d}  {name}")
-    click.echo("by type: " + ", ".join(f"{name} {count}" for name, count in counts.by_type))
-    click.echo("by tag: " + (", ".join(f"{name} {count}" for name, count in counts.by_tag) or "none"))
-    click.echo(_formulas_line(project, cards, counts.with_formula))
-    click.echo(_facts_line(project, cards))
     if plot and not with_forecast:
         raise UsageError("--plot draws the forecast: add --forecast")
+    stage(f"rendering {len(cards.cards)} notes to count their cards")
+    counts = deck_stats(cards, render_deck(project, cards))
+    click.echo(f"notes: {counts.notes} in {len(cards.files)} files, making {counts.cards} cards in Anki")
+    click.echo("by section (notes, cards):")
+    for name, notes, card_count in counts.by_section:
+        click.echo(f"  {notes:4d} {card_count:4d}  {name}")
+    click.echo("notes by type: " + ", ".join(f"{name} {count}" for name, count in counts.by_type))
+    click.echo("notes by tag: " + (", ".join(f"{name} {count}" for name, count in counts.by_tag) or "none"))
+    click.echo(_formulas_line(project, cards, counts.with_formula))
+    click.echo(_facts_line(project, cards))
     if with_forecast:
-        result = forecast(ForecastSettings(counts.cards, new_per_day, retention, days))
+        settings = ForecastSettings(counts.cards, new_per_day, retention, days)
+        result = forecast(settings)
         for line in forecast_lines(result):
             click.echo(line)
+        click.echo(_minimum_retention_line(settings))
+        click.echo(POPULATION_NOTE)
         if plot:
             write_forecast_plot(result, Path(FORECAST_PLOT))
             click.echo(f"wrote {FORECAST_PLOT}")
+
+
+POPULATION_NOTE = (
+    "  these are population defaults (FSRS parameters, answer ratings, seconds per answer), not yours; "
+    "`dlflash stats --forecast --collection PATH` starts from your collection"
+)
+
+
+def _minimum_retention_line(settings: ForecastSettings) -> str:
+    try:
+        best = minimum_recommended_retention(settings)
+    except BaseException as exc:  # fsrs-rs raises when no minimum lies in 0.70-0.95
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        return f"  minimum recommended retention: not found for this deck ({exc})"
+    return (
+        f"  minimum recommended retention: {best:.2f} (the least study time per card remembered; "
+        "Anki's deck options compute the same from your own reviews)"
+    )
 
 
 def _formulas_line(project: Project, cards: CardSet, with_formula: int) -> str:
@@ -153,16 +184,12 @@ def forecast_lines(result: Forecast) -> list[str]:
     s = result.settings
     lines = [
         f"forecast: {s.cards} cards, {s.new_per_day} new/day, retention {s.retention:.2f}, {s.days} days "
-        f"(FSRS-6 default parameters, no fuzz, seed {SEED})",
-        f"  peak: {result.peak_reviews} reviews on day {result.peak_day}",
+        f"({result.engine})",
+        f"  peak: {result.peak_reviews:.0f} reviews on day {result.peak_day}",
     ]
     for first, last in (EARLY_DAYS, LATER_DAYS):
         reviews, minutes = result.mean_reviews((first, last)), result.mean_minutes((first, last))
         if reviews is not None and minutes is not None:
             upto = min(last, s.days)
             lines.append(f"  days {first}-{upto}: {reviews:.1f} reviews/day, {minutes:.1f} minutes/day")
-    lines.append(
-        "  these are population defaults (FSRS parameters, answer ratings, seconds per answer), not yours; "
-        "Anki's FSRS optimizer fits your own after about a month of reviews"
-    )
     return lines

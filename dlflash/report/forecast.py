@@ -1,98 +1,58 @@
-"""The review-load forecast: how many reviews a day the deck asks for under FSRS.
+"""The review-load forecast: how many reviews a day the deck's cards ask for under FSRS.
 
-Owns one pure stage, ``forecast(settings) -> Forecast``: a day-by-day
-simulation of one learner studying the deck with the ``fsrs`` package's
-scheduler at its default (population) parameters, without fuzz.
+Owns one pure stage, ``forecast(settings) -> Forecast``, run by fsrs-rs's own
+simulator (the ``fsrs-rs-python`` package: the engine behind the simulator in
+Anki's deck options) on a fresh deck of ``settings.cards`` cards — cards, not
+notes: Anki schedules one card per cloze number and two per reversible note.
 
-Method (a seeded Monte Carlo, so every run gives the same numbers):
+The simulator is configured the way Anki's backend configures it for a fresh
+deck (rslib ``scheduler/fsrs/simulator.rs``, ``simulate_request_to_config``):
 
-- Each day first reviews every card due that day, in order of due time, each at
-  its due time (or the day's start if it fell due earlier), so the elapsed days
-  fsrs sees are exactly the intervals it chose.
-- The learner recalls a due card with the probability fsrs predicts for it
-  (``get_card_retrievability`` at the review time); a recalled card is rated
-  Hard, Good or Easy and a new card's first rating drawn with the population
-  frequencies of fsrs-rs's simulator (``FIRST_RATINGS``, ``RECALL_RATINGS``);
-  a forgotten card is rated Again. Every draw comes from one ``random.Random``
-  with the fixed seed ``SEED``.
-- Then up to ``new_per_day`` new cards are introduced at the day's start.
-- Learning and relearning steps (fsrs's defaults, minutes apart) are passed with
-  Good the same day, so every card ends its day in the Review state.
-- "Reviews" of a day are the cards from earlier days that fell due on it (one per
-  card, the way fsrs-rs's simulator counts ``review_cnt``); new cards are counted
-  apart. Minutes add the seconds each event costs (``SECONDS_*`` below).
+- no daily time cap (Anki passes ``f32::MAX``; fsrs-rs's default config stops
+  a day after 1,800 s of work, which hid a third of the peak);
+- Anki's default preset: 9,999 reviews a day, new cards past that limit,
+  learning steps 1m 10m (two) and relearning 10m (one), maximum interval
+  36,500 days;
+- the population's first-rating and recall-rating probabilities, step
+  transitions and seconds per answer (``default_simulator_config``), which is
+  what Anki uses when a collection has no review log to measure them from.
 
-These are population defaults, not the user's own parameters or speed.
+What Anki adds and this cannot: its load balancer (on by default) fuzzes every
+interval and moves it to a lighter day, which the Python binding offers no
+hook for; it raises days 31-90 by a few percent (see ``tests/test_forecast_anki.py``).
+
+A "review" is what both count as ``review_cnt``: a card from an earlier day
+falling due (learning steps are not counted; a new card's first day is "new").
+Each seed is one simulated learner; the forecast is the mean of ``SEEDS``, so a
+run is reproducible and one learner's luck does not move the numbers.
+Minutes come from the simulator's own seconds per answer (``cost_per_day``).
 """
 
 from __future__ import annotations
 
-import heapq
-import random
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from statistics import fmean
-from typing import Protocol
 
-from fsrs import Card, Rating, Scheduler, State
+import fsrs_rs_python as fsrs_rs
 
-# The seed of the learner's recall draws; changing it changes the numbers a little.
-SEED = 20250101
-# Any fixed instant works: the simulation only uses differences of times.
-EPOCH = datetime(2025, 1, 1, tzinfo=UTC)
-# Population averages from fsrs-rs's simulator (SimulatorConfig::default in
-# fsrs-rs src/simulation.rs), measured over many Anki users, not this user:
-# how often a new card's first rating is Again/Hard/Good/Easy, how often a
-# recalled card is rated Hard/Good/Easy, and the seconds each rating takes for a
-# new card (learn_costs) and a due card (review_costs). ASSUMPTIONS for minutes.
-FIRST_RATINGS = {Rating.Again: 0.24, Rating.Hard: 0.094, Rating.Good: 0.495, Rating.Easy: 0.171}
-RECALL_RATINGS = {Rating.Hard: 0.224, Rating.Good: 0.631, Rating.Easy: 0.145}
-LEARN_SECONDS = {Rating.Again: 33.79, Rating.Hard: 24.3, Rating.Good: 13.68, Rating.Easy: 6.5}
-REVIEW_SECONDS = {Rating.Again: 23.0, Rating.Hard: 11.68, Rating.Good: 7.33, Rating.Easy: 5.6}
+# ten simulated learners; fsrs-rs itself seeds its n-th sample with 42 + n
+SEEDS = tuple(range(42, 52))
+# Anki's default preset (deck options) and its simulator's request
+REVIEW_LIMIT = 9999
+MAX_INTERVAL = 36500
+LEARNING_STEPS = 2
+RELEARNING_STEPS = 1
+# Anki's simulator has no daily time cap (f32::MAX in simulator.rs)
+NO_TIME_CAP = 3.4e38
+DEFAULT_PARAMETERS: tuple[float, ...] = tuple(fsrs_rs.DEFAULT_PARAMETERS)
 # The windows the report averages over (1-based days, inclusive).
 EARLY_DAYS = (1, 30)
 LATER_DAYS = (31, 90)
 
 
-class Learner(Protocol):
-    """Answers the cards: the first rating of a new card, the rating of a due one."""
-
-    def first_rating(self) -> Rating: ...
-
-    def review_rating(self, retrievability: float) -> Rating: ...
-
-
-class SeededLearner:
-    """The population learner of the module docstring, from a fixed-seed generator."""
-
-    def __init__(self, seed: int = SEED) -> None:
-        self._random = random.Random(seed)
-
-    def first_rating(self) -> Rating:
-        return self._draw(FIRST_RATINGS)
-
-    def review_rating(self, retrievability: float) -> Rating:
-        if self._random.random() >= retrievability:
-            return Rating.Again
-        return self._draw(RECALL_RATINGS)
-
-    def _draw(self, weights: dict[Rating, float]) -> Rating:
-        return self._random.choices(list(weights), weights=list(weights.values()))[0]
-
-
-class GoodLearner:
-    """Answers Good every time: the plain schedule fsrs gives a card never forgotten."""
-
-    def first_rating(self) -> Rating:
-        return Rating.Good
-
-    def review_rating(self, retrievability: float) -> Rating:
-        return Rating.Good
-
-
 @dataclass(frozen=True)
 class ForecastSettings:
-    """What is simulated: a deck of ``cards``, studied ``new_per_day`` at a time."""
+    """What is simulated: a deck of ``cards`` (Anki cards, not notes), studied ``new_per_day`` at a time."""
 
     cards: int
     new_per_day: int = 20
@@ -102,17 +62,18 @@ class ForecastSettings:
 
 @dataclass(frozen=True)
 class Forecast:
-    """Per-day counts (index 0 is day 1) and the summary the report prints."""
+    """Per-day means over the seeds (index 0 is day 1) and the summary the report prints."""
 
     settings: ForecastSettings
-    reviews: tuple[int, ...]
-    new: tuple[int, ...]
-    lapses: tuple[int, ...]
+    reviews: tuple[float, ...]
+    new: tuple[float, ...]
     seconds: tuple[float, ...]
+    # what ran the simulation and on which parameters, for the report's first line
+    engine: str = f"fsrs-rs-python, FSRS-6 default parameters, mean of {len(SEEDS)} seeded runs"
 
     @property
-    def peak_reviews(self) -> int:
-        return max(self.reviews, default=0)
+    def peak_reviews(self) -> float:
+        return max(self.reviews, default=0.0)
 
     @property
     def peak_day(self) -> int:
@@ -128,57 +89,52 @@ class Forecast:
         return None if seconds is None else seconds / 60.0
 
 
-def _mean(values: tuple[float, ...] | tuple[int, ...], window: tuple[int, int]) -> float | None:
+def _mean(values: tuple[float, ...], window: tuple[int, int]) -> float | None:
     first, last = window
     if first > len(values):
         return None
     return fmean(values[first - 1 : last])
 
 
-def forecast(settings: ForecastSettings, learner: Learner | None = None) -> Forecast:
-    """Simulate ``settings.days`` days of study; see the module docstring for the method."""
+def simulator_config(settings: ForecastSettings) -> fsrs_rs.SimulatorConfig:
+    """fsrs-rs's config as Anki's backend builds it for a fresh deck (module docstring)."""
+    config = fsrs_rs.default_simulator_config()
+    config.deck_size = settings.cards
+    config.learn_span = settings.days
+    config.learn_limit = settings.new_per_day
+    config.review_limit = REVIEW_LIMIT
+    config.new_cards_ignore_review_limit = True
+    config.max_ivl = float(MAX_INTERVAL)
+    config.max_cost_perday = NO_TIME_CAP
+    config.learning_step_count = LEARNING_STEPS
+    config.relearning_step_count = RELEARNING_STEPS
+    return config
+
+
+def forecast(settings: ForecastSettings, parameters: tuple[float, ...] = DEFAULT_PARAMETERS) -> Forecast:
+    """Simulate ``settings.days`` days of study once per seed and average them day by day."""
     _check(settings)
-    scheduler = Scheduler(desired_retention=settings.retention, enable_fuzzing=False)
-    who = learner if learner is not None else SeededLearner()
-    # (due, card_id, card): the id breaks ties so the order never depends on Card
-    queue: list[tuple[datetime, int, Card]] = []
-    days: list[_Day] = []
-    for day in range(settings.days):
-        start = EPOCH + timedelta(days=day)
-        today = _review_due(scheduler, who, queue, start, start + timedelta(days=1))
-        first = day * settings.new_per_day
-        for card_id in range(first, min(first + settings.new_per_day, settings.cards)):
-            rating = who.first_rating()
-            card = _answer(scheduler, Card(card_id=card_id, due=start), rating, start)
-            heapq.heappush(queue, (card.due, card_id, card))
-            today.add_new(rating)
-        days.append(today)
+    config = simulator_config(settings)
+    runs = [fsrs_rs.simulate(list(parameters), settings.retention, config, seed) for seed in SEEDS]
     return Forecast(
         settings,
-        reviews=tuple(d.reviews for d in days),
-        new=tuple(d.new for d in days),
-        lapses=tuple(d.lapses for d in days),
-        seconds=tuple(d.seconds for d in days),
+        reviews=_daily_mean([run.review_cnt_per_day for run in runs]),
+        new=_daily_mean([run.learn_cnt_per_day for run in runs]),
+        seconds=_daily_mean([run.cost_per_day for run in runs]),
     )
 
 
-@dataclass
-class _Day:
-    """The running tally of one simulated day (local to ``forecast``)."""
+def minimum_recommended_retention(
+    settings: ForecastSettings, parameters: tuple[float, ...] = DEFAULT_PARAMETERS
+) -> float:
+    """The desired retention that costs the least time per card remembered (Anki's "minimum recommended")."""
+    _check(settings)
+    # fsrs-rs works in float32: 0.7 comes back as 0.69999998
+    return round(float(fsrs_rs.optimal_retention(simulator_config(settings), list(parameters))), 4)
 
-    reviews: int = 0
-    new: int = 0
-    lapses: int = 0
-    seconds: float = 0.0
 
-    def add_review(self, rating: Rating) -> None:
-        self.reviews += 1
-        self.lapses += rating == Rating.Again
-        self.seconds += REVIEW_SECONDS[rating]
-
-    def add_new(self, rating: Rating) -> None:
-        self.new += 1
-        self.seconds += LEARN_SECONDS[rating]
+def _daily_mean(runs: list[list[int]] | list[list[float]]) -> tuple[float, ...]:
+    return tuple(fmean(day) for day in zip(*runs, strict=True))
 
 
 def _check(settings: ForecastSettings) -> None:
@@ -187,30 +143,3 @@ def _check(settings: ForecastSettings) -> None:
         raise ValueError(f"cards >= 0, new_per_day >= 1 and days >= 1 required: {settings}")
     if not 0.0 < settings.retention < 1.0:
         raise ValueError(f"retention must be between 0 and 1: {settings.retention!r}")
-
-
-def _review_due(
-    scheduler: Scheduler,
-    learner: Learner,
-    queue: list[tuple[datetime, int, Card]],
-    start: datetime,
-    end: datetime,
-) -> _Day:
-    """Review every card due before ``end``, each at its due time."""
-    today = _Day()
-    while queue and queue[0][0] < end:
-        due, card_id, card = heapq.heappop(queue)
-        when = max(due, start)
-        rating = learner.review_rating(scheduler.get_card_retrievability(card, when))
-        card = _answer(scheduler, card, rating, when)
-        heapq.heappush(queue, (card.due, card_id, card))
-        today.add_review(rating)
-    return today
-
-
-def _answer(scheduler: Scheduler, card: Card, rating: Rating, when: datetime) -> Card:
-    """Rate the card, then pass its (re)learning steps so it leaves the day in Review."""
-    card, _ = scheduler.review_card(card, rating, when)
-    while card.state != State.Review:
-        card, _ = scheduler.review_card(card, Rating.Good, card.due)
-    return card

@@ -1,0 +1,63 @@
+"""``dlflash health``: the learner's collection read back onto the card files (text or ``--json``)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from dlflash.anki.retired import read_retired
+from dlflash.build import rendered_deck
+from dlflash.cli.app import cards_option, main
+from dlflash.cli.progress import stage
+from dlflash.config import Project, load_project
+from dlflash.model import Source
+from dlflash.report.health import RetiredNote, health_report, report_json
+from dlflash.sources.cards import load_cards
+
+
+@main.command()
+@click.option(
+    "--collection",
+    "collection",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="The Anki collection file (collection.anki2); only a copy is opened, the file is never written.",
+)
+@cards_option
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def health(collection: str, cards_dir: str, as_json: bool) -> None:
+    """Leeches, hardest cards, set-aside, flagged, edited notes, retention per section: each at its card's file:line."""
+    from dlflash.anki.learner import desired_retention, read_learner_notes
+    from dlflash.anki.snapshot import collection_snapshot
+
+    project = load_project(cards_dir)
+    cards = load_cards(project.cards_dir)
+    stage(f"rendering {len(cards.cards)} notes as the deck ships them")
+    # with its figures drawn, so an image's file name is the one the deck ships
+    with rendered_deck(project, cards) as deck:
+        shipped = deck.notes
+    with collection_snapshot(Path(collection)) as col:
+        learner = read_learner_notes(col)
+        desired = {d: desired_retention(col, d) for d in {c.deck_id for n in learner for c in n.cards}}
+    report = health_report(shipped, _retired(project), learner, desired)
+    if as_json:
+        click.echo(json.dumps(report_json(report), indent=2, ensure_ascii=False))
+        return
+    click.echo(f"{collection}: {report.notes_in_collection} notes of this deck")
+    for section in report.sections:
+        click.echo(f"{section.title}: {len(section.lines)}")
+        for line in section.lines:
+            click.echo(f"  {line}")
+
+
+def _retired(project: Project) -> dict[str, RetiredNote]:
+    """The retired cards by GUID, each at its line of the retired list."""
+    path = project.retired_file
+    lines = path.read_text("utf-8").splitlines() if path.is_file() else []
+    found = {}
+    for entry in read_retired(path):
+        line = next((i for i, text in enumerate(lines, 1) if entry.guid in text or f"id: {entry.id}" in text), 1)
+        found[entry.guid] = RetiredNote(entry.id, Source(str(path), line))
+    return found
