@@ -20,6 +20,8 @@ from dlflash.sources.yamltree import shown
 
 # A line of the notes is offered as "did you mean" when this similar to the quote.
 CLOSE_ENOUGH = 0.6
+# How many characters a did-you-mean window may move or grow to align with the quote.
+SLACK = 3
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,7 @@ def departure_problems(cards: CardSet, notes_text: str, notes_path: str) -> Iter
             message = (
                 f"departure quote {shown(departure.quote)} is recorded as {departure.kind!r} here but as "
                 f"{seen.departure.kind!r} by [{seen.card.id}] at {seen.departure.source}: one quote, one kind"
+                " (quote a different part of the line for each kind)"
             )
             yield Problem(departure.source, message, card.id)
 
@@ -91,14 +94,23 @@ def closest_line(notes_lines: Sequence[str], quote: str) -> tuple[int, str] | No
 
 
 def _window(text: str, quote: str) -> str:
-    """The stretch of ``text`` as long as ``quote``, aligned on their longest common run."""
+    """The stretch of ``text`` most like ``quote``, near their longest common run.
+
+    Starting a few characters either side and as many longer or shorter, so that a letter
+    missing or added before the common run (``Sigle`` for ``Single``) still aligns.
+    """
     if len(text) <= len(quote):
         return text
     match = difflib.SequenceMatcher(None, quote, text, autojunk=False).find_longest_match(
         0, len(quote), 0, len(text)
     )
-    start = max(0, min(match.b - match.a, len(text) - len(quote)))
-    return text[start : start + len(quote)]
+    anchor = match.b - match.a
+    candidates = {
+        text[max(0, anchor + shift) : max(0, anchor + shift) + len(quote) + grow]
+        for shift in range(-SLACK, SLACK + 1)
+        for grow in range(-SLACK, SLACK + 1)
+    }
+    return max(sorted(candidates), key=lambda w: difflib.SequenceMatcher(None, quote, w, autojunk=False).ratio())
 
 
 def departure_check(project: Project, cards: CardSet) -> Iterator[Problem]:

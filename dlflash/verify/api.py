@@ -239,11 +239,11 @@ def _real_default(target: object, param: str, name: str) -> tuple[object, str | 
             raise ApiError(f"{name} has no parameter {param!r}{did_you_mean(param, names)}")
         default = signature.parameters[param].default
         return (_MISSING if default is inspect.Parameter.empty else default), HOW_SIGNATURE
-    documented = documented_defaults(target, param)
+    documented = documented_defaults(target, name, param)
     if documented is None:
         return _MISSING, None
     if not documented:
-        hint = did_you_mean(param, sorted(documented_parameters(target)))
+        hint = did_you_mean(param, sorted(documented_parameters(target, name)))
         raise ApiError(f"{name} documents no parameter {param!r}{hint}")
     values = {repr(v) for v in documented}
     if len(values) > 1:
@@ -257,20 +257,22 @@ def _only_varargs(signature: inspect.Signature) -> bool:
 
 
 # A documented overload: ``std(dim=None, *, correction=1, keepdim=False) -> Tensor`` at a line start.
-_OVERLOAD = re.compile(r"^\s*([A-Za-z_][\w.]*)\((.*)\)\s*(->.*)?$")
+_OVERLOAD = re.compile(r"^\s*([A-Za-z_][\w.]*)\((.*?)\)\s*(->.*)?$")
 
 
-def documented_parameters(target: object) -> set[str]:
+def documented_parameters(target: object, name: str) -> set[str]:
     """Every parameter name of every documented overload of ``target``."""
-    return {arg for func in _documented_overloads(target) for arg, _ in _arguments_with_defaults(func.args)}
+    return {arg for func in _documented_overloads(target, name) for arg, _ in _arguments_with_defaults(func.args)}
 
 
-def _documented_overloads(target: object) -> Iterator[ast.FunctionDef]:
+def _documented_overloads(target: object, name: str) -> Iterator[ast.FunctionDef]:
+    """The overloads documented at the top of the docstring, as Python's AST of their parameter lists."""
     doc = inspect.getdoc(target) or ""
-    short = getattr(target, "__name__", "")
+    # the C name may differ from the public one (torch.linalg.lstsq is ``linalg_lstsq``)
+    shorts = {getattr(target, "__name__", ""), name.rsplit(".", 1)[-1]}
     for line in doc.splitlines()[:40]:
         match = _OVERLOAD.match(line)
-        if match is None or match.group(1).split(".")[-1] != short:
+        if match is None or match.group(1).split(".")[-1] not in shorts:
             continue
         try:
             tree = ast.parse(f"def f({match.group(2)}): pass")
@@ -281,7 +283,7 @@ def _documented_overloads(target: object) -> Iterator[ast.FunctionDef]:
         yield func
 
 
-def documented_defaults(target: object, param: str) -> list[object] | None:
+def documented_defaults(target: object, name: str, param: str) -> list[object] | None:
     """The default of ``param`` in each documented overload naming it; None when nothing is documented.
 
     A documented parameter without a default counts as ``_MISSING``; an overload whose
@@ -289,7 +291,7 @@ def documented_defaults(target: object, param: str) -> list[object] | None:
     """
     found: list[object] = []
     overloads = 0
-    for func in _documented_overloads(target):
+    for func in _documented_overloads(target, name):
         overloads += 1
         for arg, default in _arguments_with_defaults(func.args):
             if arg == param:
