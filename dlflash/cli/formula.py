@@ -5,14 +5,18 @@ from __future__ import annotations
 import click
 import torch
 
-from dlflash.cli.app import cards_option, main
+from dlflash.cli.app import cards_option, describe, main
 from dlflash.cli.progress import progress_bar
 from dlflash.config import load_project
+from dlflash.errors import ProblemsError
+from dlflash.report.patch import patch_notes, unified_diff
+from dlflash.report.review import Review, fixes, review_markdown
 from dlflash.sources.cards import load_cards
+from dlflash.sources.departures import departure_problems, locate_departures
 from dlflash.sources.facts import load_facts
 from dlflash.verify.api import ClaimResult, api_cards, verify_api
 from dlflash.verify.cards import format_error, formula_cards, verify_cards
-from dlflash.verify.errata import errata_markdown, find_errata
+from dlflash.verify.errata import find_errata
 from dlflash.verify.runner import TOLERANCE
 
 
@@ -62,11 +66,26 @@ def _claim_note(result: ClaimResult) -> str:
 
 @main.command()
 @cards_option
-def errata(cards_dir: str) -> None:
-    """Print (Markdown) the cheatsheet's formulas and numbers evaluated as written against torch."""
+@click.option("--patch", "as_patch", is_flag=True, help="Print a unified diff fixing the notes in place instead.")
+def errata(cards_dir: str, as_patch: bool) -> None:
+    """Print (Markdown) the notes' full review: computed errata and the cards' recorded departures."""
     project = load_project(cards_dir)
     cards = load_cards(project.cards_dir)
     root = project.cards_dir.resolve().parent
-    findings = find_errata(root, project.cheatsheet)
-    facts = load_facts(project.cheatsheet)
-    click.echo(errata_markdown(findings, str(project.cheatsheet), cards.cards, facts))
+    notes_path = str(project.cheatsheet)
+    notes = project.cheatsheet.read_text("utf-8")
+    problems = list(departure_problems(cards, notes, notes_path))
+    if problems:
+        raise ProblemsError(problems)
+    review = Review(
+        notes_path, tuple(find_errata(root, project.cheatsheet)), tuple(locate_departures(cards, notes)),
+        tuple(verify_api(api_cards(cards))),
+    )
+    if not as_patch:
+        click.echo(review_markdown(review, cards.cards, load_facts(project.cheatsheet)))
+        return
+    patch = patch_notes(notes, notes_path, fixes(review))
+    for problem in patch.problems:
+        click.echo(describe(problem), err=True)
+    click.echo(unified_diff(notes, patch.text, notes_path), nl=False)
+    click.echo(f"{len(patch.applied)} fixes in the patch", err=True)

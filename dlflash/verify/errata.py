@@ -13,7 +13,7 @@ import ast
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +47,7 @@ class Finding:
     reference: str
     quotes: tuple[str, ...] = ()  # each quoted piece of the notes (a formula may span lines)
     lines: tuple[int, ...] = ()  # the line of each quote
+    fix: str | None = None  # the replacement of the (single) quote, for the notes' patch
 
 
 def locate(text: str, quote: str, path: str) -> int:
@@ -190,7 +191,11 @@ def find_errata(root: Path, cheatsheet: Path) -> list[Finding]:
     findings, problems = [], []
     for entry in entries:
         try:
-            findings.append(checkers[entry.section](entry.values, text, path, references))
+            found = checkers[entry.section](entry.values, text, path, references)
+            fix = entry.values.get("fix")
+            if fix is not None and len(found.quotes) != 1:
+                problems.append(Problem(entry.source, "'fix' replaces one quote: this entry has several"))
+            findings.append(replace(found, fix=str(fix)) if fix is not None else found)
         except DlflashError as exc:
             problems.append(Problem(entry.source, str(exc)))
         except (KeyError, TypeError, ValueError) as exc:  # a value of the wrong shape inside a valid entry
@@ -334,14 +339,29 @@ def errata_markdown(findings: Sequence[Finding], cheatsheet: str, cards: Sequenc
         f" {len(wrong)} differ from PyTorch.",
         "",
     ]
+    return "\n".join(lines + computed_sections(findings, cheatsheet, cards, facts))
+
+
+def computed_sections(
+    findings: Sequence[Finding], cheatsheet: str, cards: Sequence[Card], facts: Sequence[Fact]
+) -> list[str]:
+    """The Markdown lines of the computed errata: those that differ from torch, then those that agree."""
+    wrong = [f for f in findings if not f.correct]
+    lines: list[str] = []
     for title, group in (("Differs from PyTorch", wrong), ("Checked and correct", [f for f in findings if f.correct])):
         lines += [f"## {title}", ""]
         for finding in group:
             quoted_lines = set(finding.lines or (finding.line,))
             fact_ids = {f.id for f in facts if f.source.line in quoted_lines}
             card = teaching_card(finding, cards, fact_ids)
-            quoted = ", then ".join(f"`{q}`" for q in finding.quotes or (finding.quote,))
-            lines += [f"### {cheatsheet}:{finding.line}: {quoted}", ""]
+            lines += [f"### {finding_title(finding, cheatsheet)}", ""]
             lines += [f"- {d}" for d in finding.details]
+            if finding.fix is not None:
+                lines.append(f"- fix for the notes: `{finding.fix}`")
             lines += [f"- card: {f'[{card}]' if card else 'no card yet'}", ""]
-    return "\n".join(lines)
+    return lines
+
+
+def finding_title(finding: Finding, cheatsheet: str) -> str:
+    """``notes.md:N: `quote``` (every quote of a formula spanning lines)."""
+    return f"{cheatsheet}:{finding.line}: " + ", then ".join(f"`{q}`" for q in finding.quotes or (finding.quote,))
