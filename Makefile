@@ -42,10 +42,11 @@ check: $(INSTALLED) $(NODE_INSTALLED) ## Validate cards, coverage, formulas and 
 verify: $(INSTALLED) ## Check every card formula against its PyTorch reference
 	$(BIN)/dlflash verify
 
-errata: $(INSTALLED) ## Where the cheatsheet's formulas and numbers are wrong (build/errata.md)
+errata: $(INSTALLED) ## The notes' full review (build/errata.md) and the patch for their author (build/cheatsheet.patch)
 	@mkdir -p build
 	$(BIN)/dlflash errata > build/errata.md
-	@echo "wrote build/errata.md"
+	$(BIN)/dlflash errata --patch > build/cheatsheet.patch
+	@echo "wrote build/errata.md and build/cheatsheet.patch"
 
 lint: $(INSTALLED) ## Card-quality rules (SuperMemo, Matuschak, Anki manual)
 	$(BIN)/dlflash lint

@@ -129,7 +129,7 @@ def test_verify_selected_ids_pass_and_unknown_ids_are_usage_errors(tmp_path: Pat
     assert ok.exit_code == 0 and "loss-mse" in ok.output and "adam-update" not in ok.output
     bad = CliRunner().invoke(main, ["verify", "--cards", str(folder), "loss-mze"])
     assert bad.exit_code == 2
-    assert "no card with a formula has id 'loss-mze' (did you mean 'loss-mse'?)" in bad.output
+    assert "no card with a formula or an API claim has id 'loss-mze' (did you mean 'loss-mse'?)" in bad.output
 
 
 def test_errata_reports_the_computed_numbers_with_their_lines(tmp_path: Path) -> None:

@@ -15,6 +15,7 @@ from dlflash.config import Project
 from dlflash.model import CardSet, Problem
 from dlflash.render.figures import figure_check
 from dlflash.sources.coverage import coverage_check
+from dlflash.sources.departures import departure_check
 from dlflash.verify.check import check_formulas
 
 Check = Callable[[Project, CardSet], Iterable[Problem]]
@@ -25,6 +26,7 @@ CHECKS.append(("lint", lint_check))
 CHECKS.append(("figures", figure_check))
 CHECKS.append(("math", math_check))
 CHECKS.append(("formula", check_formulas))
+CHECKS.append(("departures", departure_check))
 
 
 def run_checks(project: Project, cards: CardSet) -> Iterator[Problem]:

@@ -1,16 +1,22 @@
-"""``dlflash verify`` (card formulas against torch) and ``dlflash errata`` (the cheatsheet's formulas, as written)."""
+"""``dlflash verify`` (card formulas and API claims against torch) and ``dlflash errata`` (the notes reviewed)."""
 
 from __future__ import annotations
 
 import click
+import torch
 
-from dlflash.cli.app import cards_option, main
+from dlflash.cli.app import cards_option, describe, main
 from dlflash.cli.progress import progress_bar
 from dlflash.config import load_project
+from dlflash.errors import ProblemsError
+from dlflash.report.patch import patch_notes, unified_diff
+from dlflash.report.review import Review, fixes, review_markdown
 from dlflash.sources.cards import load_cards
+from dlflash.sources.departures import departure_problems, locate_departures
 from dlflash.sources.facts import load_facts
+from dlflash.verify.api import ClaimResult, api_cards, verify_api
 from dlflash.verify.cards import format_error, formula_cards, verify_cards
-from dlflash.verify.errata import errata_markdown, find_errata
+from dlflash.verify.errata import find_errata
 from dlflash.verify.runner import TOLERANCE
 
 
@@ -18,34 +24,68 @@ from dlflash.verify.runner import TOLERANCE
 @cards_option
 @click.argument("ids", nargs=-1)
 def verify(cards_dir: str, ids: tuple[str, ...]) -> None:
-    """Check every card formula (or the cards IDS) against its torch reference; exit 1 on any failure."""
+    """Check every card formula and API claim (or those of the cards IDS) against torch; exit 1 on any failure."""
     project = load_project(cards_dir)
     cards = load_cards(project.cards_dir)
-    with progress_bar(len(formula_cards(cards, ids)), "verifying formulas") as advance:
-        rows = verify_cards(project, cards, ids, done=lambda _row: advance(1))
-    if not rows:
-        click.echo("no card has a formula")
+    selected_formulas = formula_cards(cards, ids, also_known=[c.id for c in api_cards(cards)])
+    with progress_bar(len(selected_formulas), "verifying formulas") as advance:
+        formula_ids = tuple(c.id for c in selected_formulas) if ids else ()
+        rows = verify_cards(project, cards, formula_ids, done=lambda _row: advance(1)) if selected_formulas else []
+    claims = verify_api(api_cards(cards, ids))
+    if not rows and not claims:
+        click.echo("no card has a formula or an API claim")
         return
-    width = max(len("card"), *(len(r.card_id) for r in rows))
-    ref_width = max(len("reference"), *(len(r.reference) for r in rows))
+    table = [
+        *((r.card_id, r.reference, format_error(r.outcome.worst_error), r.status, r.outcome.failure) for r in rows),
+        *((c.card_id, c.claim.name, "api", c.status, _claim_note(c)) for c in claims),
+    ]
+    width = max(len("card"), *(len(r[0]) for r in table))
+    ref_width = max(len("reference"), *(len(r[1]) for r in table))
     click.echo(f"{'card':<{width}}  {'reference':<{ref_width}}  {'worst error':>11}  status")
-    for row in rows:
-        worst = format_error(row.outcome.worst_error)
-        line = f"{row.card_id:<{width}}  {row.reference:<{ref_width}}  {worst:>11}  {row.status}"
-        click.echo(line + (f"  ({row.outcome.failure})" if row.outcome.failure else ""))
+    for card_id, reference, worst, status, note in table:
+        line = f"{card_id:<{width}}  {reference:<{ref_width}}  {worst:>11}  {status}"
+        click.echo(line + (f"  ({note})" if note else ""))
     failed = sum(1 for r in rows if not r.outcome.passed)
-    click.echo(f"{len(rows) - failed} of {len(rows)} formulas within {TOLERANCE:g} of torch")
-    if failed:
+    wrong = sum(1 for c in claims if not c.passed)
+    unchecked = sum(len(c.unchecked) for c in claims)
+    if rows:
+        click.echo(f"{len(rows) - failed} of {len(rows)} formulas within {TOLERANCE:g} of torch")
+    if claims:
+        note = f"; {unchecked} stated default{'s' if unchecked != 1 else ''} could not be checked" if unchecked else ""
+        click.echo(f"{len(claims) - wrong} of {len(claims)} API claims match torch {torch.__version__}{note}")
+    if failed or wrong:
         raise SystemExit(1)
+
+
+def _claim_note(result: ClaimResult) -> str:
+    """Why a claim failed, else how it was checked and what could not be."""
+    if result.failure:
+        return result.failure
+    return "; ".join((result.checked, *result.unchecked))
 
 
 @main.command()
 @cards_option
-def errata(cards_dir: str) -> None:
-    """Print (Markdown) the cheatsheet's formulas and numbers evaluated as written against torch."""
+@click.option("--patch", "as_patch", is_flag=True, help="Print a unified diff fixing the notes in place instead.")
+def errata(cards_dir: str, as_patch: bool) -> None:
+    """Print (Markdown) the notes' full review: computed errata and the cards' recorded departures."""
     project = load_project(cards_dir)
     cards = load_cards(project.cards_dir)
     root = project.cards_dir.resolve().parent
-    findings = find_errata(root, project.cheatsheet)
-    facts = load_facts(project.cheatsheet)
-    click.echo(errata_markdown(findings, str(project.cheatsheet), cards.cards, facts))
+    notes_path = str(project.cheatsheet)
+    notes = project.cheatsheet.read_text("utf-8")
+    problems = list(departure_problems(cards, notes, notes_path))
+    if problems:
+        raise ProblemsError(problems)
+    review = Review(
+        notes_path, tuple(find_errata(root, project.cheatsheet)), tuple(locate_departures(cards, notes)),
+        tuple(verify_api(api_cards(cards))),
+    )
+    if not as_patch:
+        click.echo(review_markdown(review, cards.cards, load_facts(project.cheatsheet)))
+        return
+    patch = patch_notes(notes, notes_path, fixes(review))
+    for problem in patch.problems:
+        click.echo(describe(problem), err=True)
+    click.echo(unified_diff(notes, patch.text, notes_path), nl=False)
+    click.echo(f"{len(patch.applied)} fixes in the patch", err=True)

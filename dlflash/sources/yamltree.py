@@ -9,12 +9,15 @@ counted, so a "billion laughs" document stops at a fixed budget.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 import yaml
 
+from dlflash.errors import ProblemsError
 from dlflash.model import Problem, Source
 
 Kind = Literal["str", "int", "float", "bool", "null", "date", "map", "seq"]
@@ -172,3 +175,69 @@ def _convert_pairs(
             continue
         seen[key.text] = key.line
         yield key, _convert(value_node, path, problems, budget)
+
+
+# --- data files beside the cards (verify/errata.yaml, verify/equivalent_mutants.yaml) ---------------
+
+_TRUE = frozenset({"true", "yes", "on"})
+_SPECIAL_FLOATS = {".inf": float("inf"), "+.inf": float("inf"), "-.inf": float("-inf"), ".nan": float("nan")}
+
+
+def read_yaml_file(path: Path) -> YNode:
+    """The located tree of a YAML data file; unreadable or invalid YAML raises every problem at once."""
+    name = str(path)
+    try:
+        text = path.read_text("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ProblemsError([Problem(Source(name, 1), f"file must be UTF-8: {exc.reason}")]) from None
+    tree, problems = parse_yaml(text.replace("\r\n", "\n"), name)
+    if problems or tree is None:
+        raise ProblemsError(problems or [Problem(Source(name, 1), "file is empty")])
+    return tree
+
+
+def plain(node: YNode) -> object:
+    """A located value as the Python value ``yaml.safe_load`` would give (numbers as numbers)."""
+    if node.kind == "seq":
+        return [plain(i) for i in node.items]
+    if node.kind == "map":
+        return {k.text: plain(v) for k, v in node.pairs}
+    if node.kind == "int":
+        return _yaml_int(node.text)
+    if node.kind == "float":
+        special = _SPECIAL_FLOATS.get(node.text.lower())
+        return special if special is not None else float(node.text.replace("_", ""))
+    if node.kind == "bool":
+        return node.text.lower() in _TRUE
+    if node.kind == "null":
+        return None
+    return node.text
+
+
+def mapping_problems(
+    node: YNode, path: str, what: str, required: tuple[str, ...], optional: tuple[str, ...] = ()
+) -> Iterator[Problem]:
+    """``node`` is a mapping with every ``required`` key and no key outside ``required + optional``."""
+    if node.kind != "map":
+        yield Problem(Source(path, node.line), f"{what} must be a mapping, not {node.kind_name}")
+        return
+    known = (*required, *optional)
+    for key, _ in node.pairs:
+        if key.text not in known:
+            close = difflib.get_close_matches(key.text, list(known), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            yield Problem(Source(path, key.line), f"{what}: unknown key {shown(key.text)}{hint}")
+    for name in required:
+        if node.get(name) is None:
+            yield Problem(Source(path, node.line), f"{what} is missing {name!r}")
+
+
+def _yaml_int(text: str) -> int:
+    """A YAML 1.1 integer: ``12``, ``-3``, ``1_000``, ``0x1f``, ``0o17``; a leading 0 is octal there."""
+    digits = text.replace("_", "")
+    sign, body = (-1, digits[1:]) if digits.startswith("-") else (1, digits.lstrip("+"))
+    if body[:2].lower() in ("0x", "0o", "0b"):
+        return sign * int(body, 0)
+    if len(body) > 1 and body.startswith("0"):
+        return sign * int(body, 8)
+    return sign * int(body)

@@ -29,14 +29,19 @@ class Row:
         return "ok" if self.outcome.passed else "FAIL"
 
 
-def formula_cards(cards: CardSet, ids: Iterable[str] = ()) -> list[Card]:
-    """The cards with a formula, restricted to ``ids`` when given (each must name such a card)."""
+def formula_cards(cards: CardSet, ids: Iterable[str] = (), also_known: Iterable[str] = ()) -> list[Card]:
+    """The cards with a formula, restricted to ``ids`` when given.
+
+    Each of ``ids`` must name a card with a formula or one of ``also_known`` (the cards verify
+    checks for another reason, such as their API claims).
+    """
     with_formula = [c for c in cards.cards if c.formula is not None]
     wanted = list(ids)
-    known = {c.id for c in with_formula}
+    known = {c.id for c in with_formula} | set(also_known)
     for card_id in wanted:
         if card_id not in known:
-            raise UsageError(f"no card with a formula has id {card_id!r}{did_you_mean(card_id, sorted(known))}")
+            hint = did_you_mean(card_id, sorted(known))
+            raise UsageError(f"no card with a formula or an API claim has id {card_id!r}{hint}")
     return [c for c in with_formula if not wanted or c.id in wanted]
 
 

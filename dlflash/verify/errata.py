@@ -13,18 +13,18 @@ import ast
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import torch
-import yaml
 from torch import Tensor
 
-from dlflash.errors import UsageError
+from dlflash.errors import DlflashError, ProblemsError, UsageError
 from dlflash.formula.evaluate import RESULT, evaluate
 from dlflash.formula.parse import Program, Step, parse_step
-from dlflash.model import Card, Fact, Source
+from dlflash.model import Card, Fact, Problem, Source
+from dlflash.sources.yamltree import mapping_problems, plain, read_yaml_file
 from dlflash.verify.registry import Reference, call_reference, load_references, references_dir
 from dlflash.verify.runner import SEED, TOLERANCE, accepted_inputs, check_program, error, trajectories
 
@@ -47,6 +47,7 @@ class Finding:
     reference: str
     quotes: tuple[str, ...] = ()  # each quoted piece of the notes (a formula may span lines)
     lines: tuple[int, ...] = ()  # the line of each quote
+    fix: str | None = None  # the replacement of the (single) quote, for the notes' patch
 
 
 def locate(text: str, quote: str, path: str) -> int:
@@ -127,25 +128,80 @@ def torch_example(ref: Reference, example: Mapping[str, Any], fixed: Mapping[str
     return torch.as_tensor(call_reference(ref, ref.compute, **inputs))
 
 
-def load_errata(root: Path) -> tuple[str, dict[str, Any]]:
+# Each section of the errata file: the keys every entry needs, and those it may have.
+ERRATA_SECTIONS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "formulas": (("quote", "reference"), ("before", "transliterate", "rename", "fixed", "example", "correct", "fix")),
+    "claims": (("quote", "claimed", "reference", "cases"), ("formula", "fix")),
+    "comparisons": (("quote", "pairs", "example"), ("fixed", "fix")),
+    "shapes": (("quote", "reference", "inputs", "claimed"), ("fix",)),
+}
+
+
+@dataclass(frozen=True)
+class ErrataEntry:
+    """One entry of the errata file: its section, its values, and its line there."""
+
+    section: str
+    values: Mapping[str, Any]
+    source: Source
+
+
+def load_errata(root: Path) -> list[ErrataEntry]:
+    """The entries of ``verify/errata.yaml``, validated; every malformed entry is a located problem."""
     path = references_dir(root) / ERRATA_FILE
     if not path.is_file():
         raise UsageError(f"no errata file: {str(path)!r}")
-    return str(path), yaml.safe_load(path.read_text("utf-8")) or {}
+    tree, name = read_yaml_file(path), str(path)
+    problems = list(mapping_problems(tree, name, "the errata file", (), tuple(ERRATA_SECTIONS)))
+    entries = []
+    for section, (required, optional) in ERRATA_SECTIONS.items():
+        node = tree.get(section) if tree.kind == "map" else None
+        if node is None or node.kind == "null":
+            continue
+        if node.kind != "seq":
+            problems.append(Problem(Source(name, node.line), f"{section!r} must be a list, not {node.kind_name}"))
+            continue
+        for item in node.items:
+            found = list(mapping_problems(item, name, f"an entry of {section!r}", required, optional))
+            quote = item.get("quote")
+            if quote is not None and quote.kind not in ("str", "seq"):
+                message = f"'quote' must be text or a list of texts, not {quote.kind_name}: {quote.text!r}"
+                found.append(Problem(Source(name, quote.line), message))
+            problems += found
+            if not found:
+                values = plain(item)
+                assert isinstance(values, dict)
+                entries.append(ErrataEntry(section, values, Source(name, item.line)))
+    if problems:
+        raise ProblemsError(problems)
+    return entries
 
 
 def find_errata(root: Path, cheatsheet: Path) -> list[Finding]:
-    """Every formula, claim and comparison of the errata file, checked, in cheatsheet order."""
+    """Every formula, claim and comparison of the errata file, checked, in cheatsheet order.
+
+    An entry that cannot be checked (its quote not in the notes, an unknown reference, a quote
+    that does not parse) is a problem at its line in the errata file; all are reported at once.
+    """
     references = load_references(root)
-    _, data = load_errata(root)
+    entries = load_errata(root)
     text = cheatsheet.read_text("utf-8")
     path = str(cheatsheet)
-    findings = [
-        *(_formula(e, text, path, references) for e in data.get("formulas", ())),
-        *(_claim(e, text, path, references) for e in data.get("claims", ())),
-        *(_comparison(e, text, path, references) for e in data.get("comparisons", ())),
-        *(_shape(e, text, path, references) for e in data.get("shapes", ())),
-    ]
+    checkers = {"formulas": _formula, "claims": _claim, "comparisons": _comparison, "shapes": _shape}
+    findings, problems = [], []
+    for entry in entries:
+        try:
+            found = checkers[entry.section](entry.values, text, path, references)
+            fix = entry.values.get("fix")
+            if fix is not None and len(found.quotes) != 1:
+                problems.append(Problem(entry.source, "'fix' replaces one quote: this entry has several"))
+            findings.append(replace(found, fix=str(fix)) if fix is not None else found)
+        except DlflashError as exc:
+            problems.append(Problem(entry.source, str(exc)))
+        except (KeyError, TypeError, ValueError) as exc:  # a value of the wrong shape inside a valid entry
+            problems.append(Problem(entry.source, f"entry of {entry.section!r} cannot be checked: {exc!r}"))
+    if problems:
+        raise ProblemsError(problems)
     return sorted(findings, key=lambda f: f.line)
 
 
@@ -283,14 +339,29 @@ def errata_markdown(findings: Sequence[Finding], cheatsheet: str, cards: Sequenc
         f" {len(wrong)} differ from PyTorch.",
         "",
     ]
+    return "\n".join(lines + computed_sections(findings, cheatsheet, cards, facts))
+
+
+def computed_sections(
+    findings: Sequence[Finding], cheatsheet: str, cards: Sequence[Card], facts: Sequence[Fact]
+) -> list[str]:
+    """The Markdown lines of the computed errata: those that differ from torch, then those that agree."""
+    wrong = [f for f in findings if not f.correct]
+    lines: list[str] = []
     for title, group in (("Differs from PyTorch", wrong), ("Checked and correct", [f for f in findings if f.correct])):
         lines += [f"## {title}", ""]
         for finding in group:
             quoted_lines = set(finding.lines or (finding.line,))
             fact_ids = {f.id for f in facts if f.source.line in quoted_lines}
             card = teaching_card(finding, cards, fact_ids)
-            quoted = ", then ".join(f"`{q}`" for q in finding.quotes or (finding.quote,))
-            lines += [f"### {cheatsheet}:{finding.line}: {quoted}", ""]
+            lines += [f"### {finding_title(finding, cheatsheet)}", ""]
             lines += [f"- {d}" for d in finding.details]
+            if finding.fix is not None:
+                lines.append(f"- fix for the notes: `{finding.fix}`")
             lines += [f"- card: {f'[{card}]' if card else 'no card yet'}", ""]
-    return "\n".join(lines)
+    return lines
+
+
+def finding_title(finding: Finding, cheatsheet: str) -> str:
+    """``notes.md:N: `quote``` (every quote of a formula spanning lines)."""
+    return f"{cheatsheet}:{finding.line}: " + ", then ".join(f"`{q}`" for q in finding.quotes or (finding.quote,))

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
+from dlflash.errors import ProblemsError
 from dlflash.formula.parse import Program, parse_formula
-from dlflash.model import FormulaSpec, Source
+from dlflash.model import FormulaSpec, Problem, Source
 from dlflash.sources.cards import load_cards
+from dlflash.sources.yamltree import read_yaml_file, shown
 from dlflash.verify.registry import Reference, load_references, references_dir
 from dlflash.verify.runner import Outcome, check_program
 
@@ -49,9 +49,25 @@ def all_formulas(root: Path) -> list[Formula]:
 
 
 def equivalent_mutants(root: Path) -> dict[str, dict[str, str]]:
-    """``formula id -> mutant description -> why it computes the same thing``."""
+    """``formula id -> mutant description -> why it computes the same thing``; a malformed file is problems."""
     path = references_dir(root) / EQUIVALENT_FILE
     if not path.is_file():
         return {}
-    data = yaml.safe_load(path.read_text("utf-8")) or {}
-    return {str(k): {str(d): str(r) for d, r in (v or {}).items()} for k, v in data.items()}
+    tree, name = read_yaml_file(path), str(path)
+    if tree.kind != "map":
+        raise ProblemsError([Problem(Source(name, tree.line), f"the file must map formula ids to mutants, not "
+                                                              f"{tree.kind_name}")])
+    problems, found = [], {}
+    for key, mutants in tree.pairs:
+        if mutants.kind != "map":
+            message = f"{shown(key.text)} must map each mutant description to its reason, not {mutants.kind_name}"
+            problems.append(Problem(Source(name, mutants.line), message))
+            continue
+        for description, reason in mutants.pairs:
+            if reason.kind != "str" or not reason.text.strip():
+                message = f"the reason for mutant {shown(description.text)} must be text, not {reason.kind_name}"
+                problems.append(Problem(Source(name, reason.line), message))
+        found[key.text] = {d.text: r.text for d, r in mutants.pairs}
+    if problems:
+        raise ProblemsError(problems)
+    return found
