@@ -666,3 +666,9 @@ def test_one_value_written_two_ways_or_another_quantity_does_not_interfere() -> 
     same = basic(id="wd-usual", front="What weight decay is usual for CNNs?", back="5e-4")
     other = basic(id="dropout-usual", front="What dropout probability is usual?", back="0.5")
     assert fired("interference", first, same, other) == []
+
+
+def test_an_illustrative_block_needs_a_reason() -> None:
+    bare = basic(extra="```python illustrative\nmodel(x)\n```")
+    assert "marked illustrative, so it needs a reason" in fired("code-syntax", bare)[0].message
+    assert fired("code-syntax", basic(extra="```python illustrative: needs a trained model\nmodel(x)\n```")) == []

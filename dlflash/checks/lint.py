@@ -572,14 +572,21 @@ def long_formula_answer(card: Card, _ctx: LintContext) -> Iterator[Finding]:
 @card_rule(
     "code-syntax",
     "error",
-    "every ```python block parses (ast.parse; of a doctest block, its >>> examples)",
+    "every ```python block parses (ast.parse; of a doctest block, its >>> examples); "
+    f"'illustrative' on its fence line has a reason of >= {MIN_REASON_WORDS} words",
     "tests/test_card_code.py runs every block; one that does not parse cannot run",
 )
 def code_syntax(card: Card, _ctx: LintContext) -> Iterator[Finding]:
     for label, text in _fields(card):
         for number, block in enumerate(python_blocks(text), 1):
+            if block.illustrative is not None and len(block.illustrative.split()) < MIN_REASON_WORDS:
+                yield Finding(
+                    f"{label}: python block {number} is marked illustrative, so it needs a reason of at least "
+                    f"{MIN_REASON_WORDS} words: {block.illustrative!r} (```python illustrative: why it cannot run)",
+                    "error",
+                )
             try:
-                ast.parse(python_source(block))
+                ast.parse(python_source(block.code))
             except SyntaxError as exc:
                 yield Finding(
                     f"{label}: python block {number} does not parse: {exc.msg} at its line {exc.lineno}: "

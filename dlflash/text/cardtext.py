@@ -118,15 +118,29 @@ def image_refs(text: str) -> list[tuple[str, str]]:
     return refs + [("html", m.group(1)) for m in HTML_IMG_RE.finditer(code_free)]
 
 
-# ```python (or ```py) fenced blocks; the info string may carry more words after the language
-PYTHON_BLOCK_RE = re.compile(r"^[ \t]*```[ \t]*(?:python|py)\b[^\n]*\n(.*?)^[ \t]*```", re.DOTALL | re.MULTILINE)
+# ```python (or ```py) fenced blocks; what follows the language on the fence line is the block's info
+PYTHON_BLOCK_RE = re.compile(r"^[ \t]*```[ \t]*(?:python|py)\b([^\n]*)\n(.*?)^[ \t]*```", re.DOTALL | re.MULTILINE)
+# a block the tests do not run, with the reason why: ```python illustrative: shapes only, no data
+ILLUSTRATIVE_RE = re.compile(r"\billustrative\b\s*:?\s*(.*?)\s*$")
 # identifiers inside code, split at underscores, dots and camel case: `CosineAnnealingLR` -> cosine, annealing, lr
 CODE_PART_RE = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 
 
-def python_blocks(text: str) -> list[str]:
-    """The code of each fenced ```python block in ``text``, in order, dedented as a learner reads it."""
-    return [textwrap.dedent(m.group(1)) for m in PYTHON_BLOCK_RE.finditer(text)]
+@dataclass(frozen=True)
+class CodeBlock:
+    """A fenced python block of a field: its code (dedented) and, if it is marked illustrative, the reason."""
+
+    code: str
+    illustrative: str | None = None
+
+
+def python_blocks(text: str) -> list[CodeBlock]:
+    """Every fenced ```python block in ``text``, in order."""
+    blocks = []
+    for match in PYTHON_BLOCK_RE.finditer(text):
+        marker = ILLUSTRATIVE_RE.search(match.group(1))
+        blocks.append(CodeBlock(textwrap.dedent(match.group(2)), marker.group(1) if marker else None))
+    return blocks
 
 
 def is_doctest(block: str) -> bool:
