@@ -672,3 +672,9 @@ def test_an_illustrative_block_needs_a_reason() -> None:
     bare = basic(extra="```python illustrative\nmodel(x)\n```")
     assert "marked illustrative, so it needs a reason" in fired("code-syntax", bare)[0].message
     assert fired("code-syntax", basic(extra="```python illustrative: needs a trained model\nmodel(x)\n```")) == []
+
+
+def test_an_aside_in_parentheses_neither_splits_nor_opens_a_list() -> None:
+    text = "The notes' options: {{c1::standardisation}} (mean 0; most used), {{c2::PCA whitening}}."
+    assert fired("open-list-cloze", cloze(text)) != []
+    assert fired("open-list-cloze", cloze("CNNs suit {{c1::grid data}} (e.g. images) and {{c2::audio}}.")) == []

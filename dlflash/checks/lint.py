@@ -521,7 +521,8 @@ def compound_prompt(card: Card, _ctx: LintContext) -> Iterator[Finding]:
 def open_list_cloze(card: Card, _ctx: LintContext) -> Iterator[Finding]:
     if card.type != "cloze":
         return
-    masked = _masked_deletions(without_code(card.text))
+    # an aside in parentheses ("(mean 0; most used)") neither splits the list nor opens one
+    masked = re.sub(r"\([^()]*\)", " ", _masked_deletions(without_code(card.text)))
     for sentence in re.split(r"(?<=;)\s+|(?<=[.!?])\s+(?=[A-Z\d\x00])|\n\s*\n", masked):
         opened = OPEN_LIST_RE.search(sentence)
         ended = OPEN_LIST_END_RE.search(sentence)
