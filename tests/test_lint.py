@@ -20,7 +20,7 @@ from dlflash.checks.lint import (
 )
 from dlflash.cli import main
 from dlflash.config import load_project
-from dlflash.model import Card, CardFile, CardSet, Problem, Source
+from dlflash.model import Card, CardFile, CardSet, FormulaSpec, Problem, Source
 from dlflash.sources.cards import load_cards
 
 CARDS = Path(__file__).resolve().parent.parent / "cards"
@@ -523,3 +523,158 @@ def test_candidate_pairs_include_every_near_identical_pair() -> None:
             if ratio >= NEAR_IDENTICAL_RATIO:
                 assert (i, j) in candidates, (lists[i], lists[j], ratio)
     assert len(candidates) < len(lists) * (len(lists) - 1) // 2 // 4  # far fewer than every pair
+
+
+# ---------------------------------------------------------------- cues, compound prompts, open lists, long formulas
+
+
+def test_a_deletion_whose_key_word_shows_in_the_text_is_a_cue_leak() -> None:
+    text = "Lower it {{c1::by steps}} (`MultiStepLR`) or by {{c2::annealing}} along a curve (`CosineAnnealingLR`)."
+    (problem,) = fired("cue-leak", cloze(text))
+    assert problem.message.startswith("cue-leak: c2 'annealing' is cued: 'annealing'")
+
+
+def test_a_plural_in_the_text_cues_its_singular_deletion() -> None:
+    text = "ASPP runs {{c1::atrous convolution}} in parallel; its atrous convolutions see far."
+    assert "'atrous'" in fired("cue-leak", cloze(text))[0].message
+
+
+def test_a_head_word_shared_by_the_deletions_is_not_a_cue() -> None:
+    text = "Weight penalties: {{c1::L1 regularization}} and {{c2::L2 regularization}}."
+    assert fired("cue-leak", cloze(text)) == []
+    assert fired("cue-leak", GOOD_CLOZE) == []
+
+
+def test_a_front_naming_the_key_term_of_the_back_is_a_cue_leak() -> None:
+    card = basic(front="Which loss is the binary log-loss identical to?", back="Binary cross-entropy")
+    (problem,) = fired("cue-leak", card)
+    assert "front holds 'binary' of the back" in problem.message
+
+
+def test_a_front_naming_the_kind_asked_for_or_a_topic_is_no_cue_leak() -> None:
+    topic = basic(front="AlphaGo Zero — which search does its network guide?", back="Tree search")
+    assert fired("cue-leak", topic) == []
+    sampler = basic(front="Which PyTorch sampler draws with weights?", back="`torch.utils.data.WeightedRandomSampler`")
+    assert fired("cue-leak", sampler) == []
+    assert fired("cue-leak", GOOD, GOOD_REVERSIBLE) == []
+
+
+def test_a_word_on_many_cards_of_the_deck_is_no_cue() -> None:
+    leak = basic(front="Which activation follows the attention scores?", back="Softmax over the attention scores")
+    others = [basic(id=f"attention-{i}", front=f"What does attention head {i} of {i + 1} compute?") for i in range(6)]
+    assert fired("cue-leak", leak) != []
+    assert [p for p in fired("cue-leak", leak, *others) if p.card_id == leak.id] == []
+
+
+@pytest.mark.parametrize(
+    "front",
+    [
+        "Who introduced SGDR, and when?",
+        "The Transformer — which paper introduced it, and in which year?",
+        "ELMo — in which year was it published, and by which lab?",
+        "The first GPT paper — what was its title, and year?",
+        "What does batch norm fix and why does it help?",
+    ],
+)
+def test_a_front_asking_two_things_is_a_compound_prompt(front: str) -> None:
+    (problem,) = fired("compound-prompt", basic(front=front))
+    assert problem.message.startswith("compound-prompt: front asks two things")
+
+
+@pytest.mark.parametrize(
+    "front",
+    ["Who introduced SGDR?", "How do precision and recall differ?", "Which is cheaper, ReLU or tanh?"],
+)
+def test_a_front_asking_one_thing_is_no_compound_prompt(front: str) -> None:
+    assert fired("compound-prompt", basic(front=front)) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "NLP applications include {{c1::translation}}, {{c2::question answering}} and {{c3::summarisation}}.",
+        "Losses such as {{c1::MSE}} and {{c2::MAE}} suit regression.",
+        "Optimisers: {{c1::SGD}}, {{c2::Adam}}, …",
+        "The notes' three regression losses are {{c1::MAE}}, {{c2::MSE}} and {{c3::RMSE}}.",
+    ],
+)
+def test_a_cloze_listing_an_open_class_is_a_warning(text: str) -> None:
+    assert fired("open-list-cloze", cloze(text)) != []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Single-label classification ends with {{c1::softmax}}; multi-label with {{c2::sigmoid}}.",
+        "A CNN reads {{c1::grid data (e.g. images)}}.",
+        "Losses such as MSE suit regression; classification uses {{c1::cross-entropy}}.",
+    ],
+)
+def test_a_closed_cloze_or_an_example_inside_a_deletion_is_no_open_list(text: str) -> None:
+    assert fired("open-list-cloze", cloze(text)) == []
+
+
+def _formula(*steps: str) -> FormulaSpec:
+    return FormulaSpec(steps, tuple(range(1, len(steps) + 1)), "adam", (("g", "real[d]"),), Source(PATH, 5))
+
+
+ADAM_STEPS = ("m = b1*m + (1-b1)*g", "v = b2*v + (1-b2)*g**2", "m_hat = m/(1-b1**t)", "w = w - lr*m_hat")
+
+
+def test_a_formula_of_four_steps_as_one_answer_is_a_warning() -> None:
+    (problem,) = fired("long-formula-answer", basic(formula=_formula(*ADAM_STEPS)))
+    assert "formula has 4 steps graded as one answer" in problem.message
+    assert fired("long-formula-answer", basic(formula=_formula(*ADAM_STEPS[:3]))) == []
+
+
+def test_a_cloze_card_may_show_a_long_formula_a_line_per_deletion() -> None:
+    card = cloze("Adam's update: {{c1::m}}, {{c2::v}}.", formula=_formula(*ADAM_STEPS))
+    assert fired("long-formula-answer", card) == []
+
+
+def test_a_python_block_that_does_not_parse_is_an_error() -> None:
+    (problem,) = fired("code-syntax", basic(extra="```python\nx = torch.ones(3\n```"))
+    assert problem.severity == "error"
+    assert problem.message.startswith("code-syntax: extra: python block 1 does not parse")
+    assert fired("code-syntax", basic(extra="```python\n>>> torch.ones(3).sum()\ntensor(3.)\n```")) == []
+
+
+# ---------------------------------------------------------------- interference across cards
+
+
+def test_two_cards_with_one_formula_interfere() -> None:
+    first = basic(formula=_formula("w = w - lr*(g + wd*w)"))
+    second = basic(id="sgd-wd", source=Source(PATH, 50), front="What update does SGD's weight_decay make?",
+                   formula=_formula("w = w - lr * (g + wd * w)"))
+    (problem,) = fired("interference", first, second)
+    assert problem.card_id == "sgd-wd"
+    assert f"its formula is the formula of [act-relu-hidden] at {PATH}:3" in problem.message
+    assert fired("interference", first, replace(second, formula=_formula("w = w - lr*g"))) == []
+
+
+def test_two_values_for_one_named_quantity_interfere() -> None:
+    first = basic(front="What weight decay is usual for CNNs trained with SGD?", back="`0.0005`")
+    second = basic(id="wd-usual", source=Source(PATH, 60), front="What weight decay is usual for CNNs?",
+                   back="0.01 or 0.1")
+    (problem,) = fired("interference", first, second)
+    assert "its value '0.01', '0.1' differs from '0.0005'" in problem.message
+    assert "'decay', 'weight'" in problem.message
+
+
+def test_one_value_written_two_ways_or_another_quantity_does_not_interfere() -> None:
+    first = basic(front="What weight decay is usual for CNNs trained with SGD?", back="`0.0005`")
+    same = basic(id="wd-usual", front="What weight decay is usual for CNNs?", back="5e-4")
+    other = basic(id="dropout-usual", front="What dropout probability is usual?", back="0.5")
+    assert fired("interference", first, same, other) == []
+
+
+def test_an_illustrative_block_needs_a_reason() -> None:
+    bare = basic(extra="```python illustrative\nmodel(x)\n```")
+    assert "marked illustrative, so it needs a reason" in fired("code-syntax", bare)[0].message
+    assert fired("code-syntax", basic(extra="```python illustrative: needs a trained model\nmodel(x)\n```")) == []
+
+
+def test_an_aside_in_parentheses_neither_splits_nor_opens_a_list() -> None:
+    text = "The notes' options: {{c1::standardisation}} (mean 0; most used), {{c2::PCA whitening}}."
+    assert fired("open-list-cloze", cloze(text)) != []
+    assert fired("open-list-cloze", cloze("CNNs suit {{c1::grid data}} (e.g. images) and {{c2::audio}}.")) == []

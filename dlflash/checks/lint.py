@@ -16,12 +16,13 @@ Errors cannot be waived this way.
 
 from __future__ import annotations
 
+import ast
 import difflib
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -29,13 +30,18 @@ from dlflash.config import Project
 from dlflash.model import Card, CardSet, Problem, Source
 from dlflash.sources.cards import DOLLAR_MATH_RE, did_you_mean
 from dlflash.text.cardtext import (
+    CODE_PART_RE,
     code_spans,
+    code_words,
     flatten_cloze,
     image_refs,
     math_spans,
     parse_cloze,
     prose,
+    python_blocks,
+    python_source,
     shape_tokens,
+    stem,
     without_code,
     words,
 )
@@ -89,6 +95,68 @@ LIST_ITEM_RE = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+", re.MULTILINE)
 LINT_OK_RE = re.compile(r"#\s*lint-ok\s*:\s*([\w-]*)\s*(?::\s*(.*?))?\s*$")
 MIN_REASON_WORDS = 3
 
+# source: Wozniak rule 11 (interference) and Matuschak, "effortful": a key word of the answer on the question side
+# is a cue. A key word has at least this many characters and is not one of the common words below.
+KEY_WORD_MIN_CHARS = 3
+# a basic answer longer than this is an explanation, not a key term the front could leak
+KEY_TERM_MAX_WORDS = 6
+# a word on more than this share of the deck's cards (and more than the minimum) is the deck's vocabulary, no cue
+CUE_RARE_SHARE = 0.02
+CUE_RARE_MIN_CARDS = 5
+# "which PyTorch sampler", "what kind of positional encoding": up to three words naming what is asked
+CATEGORY_RE = re.compile(r"\b(?:which|what)\s+(?:(?:kind|type|sort)s?\s+of\s+)?((?:[\w'-]+\s+){0,2}[\w'-]+)", re.I)
+DOTTED_NAME_RE = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*")
+TOPIC_PREFIX_RE = re.compile(r"^[^?\n]{1,60}?\s[\u2014\u2013]\s")
+COMMON_WORDS = STOPWORDS | frozenset(
+    {
+        "what", "which", "who", "whom", "whose", "when", "where", "why", "how", "does", "do", "did", "can",
+        "not", "no", "all", "any", "some", "most", "more", "less", "much", "many", "very", "also", "only",
+        "both", "either", "other", "same", "such", "than", "their", "they", "them", "there", "these", "those",
+        "has", "have", "had", "was", "were", "been", "being", "but", "if", "so", "up", "out", "about", "over",
+        "under", "after", "before", "between", "while", "without", "within", "through", "again", "every",
+        "two", "three", "four", "five", "first", "second", "new", "use", "used", "uses", "using", "make",
+        "makes", "made", "give", "gives", "given", "get", "gets", "call", "called", "name", "named",
+        "notes", "note", "say", "says", "said", "value", "values", "usual", "usually", "typical", "common",
+        "commonly", "default", "example", "way", "ways", "kind", "kinds", "thing", "part", "parts",
+        "term", "terms", "step", "steps", "its", "you", "your", "one", "ones", "each", "here", "now",
+        "will", "would", "should", "could", "may", "might", "must", "shall", "just", "into", "onto", "per",
+    }
+)
+# source: Matuschak, "focused": one prompt asks one thing; "who ... and when" asks two
+COMPOUND_PROMPT_RE = re.compile(
+    r"\b(?:who|what|which|when|where|why|how)\b[^?]*?(?:,\s*|\s)(?:and|or)\s+"
+    r"(?:(?:(?:in|at|for|from|since|by|with|on|of|to)\s+)?(?:who|what|which|when|where|why|how)\b"
+    r"|(?:in\s+)?(?:the\s+)?(?:year|date|author|authors|venue|title)\s*\?)",
+    re.IGNORECASE,
+)
+# source: Wozniak rule 9 (avoid sets) and 10 (enumerations): a list of an open class has no fixed members to recall
+OPEN_LIST_RE = re.compile(
+    r"\b(?:include|includes|including|such as|e\.g\.|for example|for instance|among them)(?=\W|$)", re.IGNORECASE
+)
+# the same, written after the items: "A, B and others", "A, B, …"
+OPEN_LIST_END_RE = re.compile(r"\b(?:and|among)\s+others\b|\band\s+more\b|\betc\b\.?|\u2026|\.\.\.", re.IGNORECASE)
+# a set whose members are whatever one document lists is closed for its author only
+NOTES_LIST_RE = re.compile(
+    r"\b(?:in|of|from)\s+the\s+notes\b|\bthe\s+notes(?:'|\u2019)|\bthe\s+notes\s+(?:list|give|name)", re.I
+)
+# source: Wozniak rule 4 (minimum information) and 5 (cloze deletion): one line of a formula per recall
+FORMULA_MAX_LINES = 3
+# a number as a card writes it: 0.0005, 5e-4, 1e-4, 10, 3.5%, 1/2 is not one
+NUMBER_RE = re.compile(r"(?<![\w.])[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?%?(?![\w.]*\w)")
+# an answer that is mostly a number: at most this many words beside its numbers
+VALUE_ANSWER_MAX_WORDS = 3
+# two fronts name the same quantity when they share this many key words, and this share of all of them
+QUANTITY_MIN_WORDS = 2
+QUANTITY_MIN_OVERLAP = 0.5
+# words of a front that say "a value of" rather than which quantity: left out of the quantity's name
+VALUE_WORDS = COMMON_WORDS | frozenset(
+    {
+        "factor", "factors", "setting", "choice", "choices", "number", "size", "good", "recommended",
+        "standard", "classic", "specifically", "general", "practice", "set", "pick", "choose", "start",
+        "year", "published", "paper", "introduced", "proposed", "first", "appeared", "released",
+    }
+)
+
 
 @dataclass(frozen=True)
 class Finding:
@@ -103,6 +171,9 @@ class LintContext:
     """What rules may know beyond the cards: the media the deck will ship."""
 
     media_available: frozenset[str]
+    # how many cards use each key word (``key_words``), and how many cards there are: what is rare in this deck
+    word_cards: Mapping[str, int] = field(default_factory=dict)
+    cards: int = 0
 
 
 CardCheck = Callable[[Card, LintContext], Iterator[Finding]]
@@ -339,6 +410,192 @@ def _cloze_given_away(card: Card) -> Iterator[Finding]:
             )
 
 
+def key_words(text: str) -> set[str]:
+    """The stems of the words a learner would take as a cue: prose words and code identifiers, common words out."""
+    found = [*words(text), *code_words(text)]
+    return {stem(w) for w in found if len(w) >= KEY_WORD_MIN_CHARS and w.lower() not in COMMON_WORDS}
+
+
+@card_rule(
+    "cue-leak",
+    "warning",
+    f"a key word (>= {KEY_WORD_MIN_CHARS} letters, not a common word, plurals folded) of a deletion shows "
+    f"elsewhere on the question side, or of a basic answer of <= {KEY_TERM_MAX_WORDS} words on its front",
+    f"{MATUSCHAK}: effortful, the cue must not give the answer; {WOZNIAK}, rule 11",
+)
+def cue_leak(card: Card, ctx: LintContext) -> Iterator[Finding]:
+    if card.type == "cloze":
+        yield from _cloze_cue_leaks(card, ctx)
+        return
+    pairs = [("front", card.front, "back", card.back)]
+    if card.type == "reversible":
+        pairs.append(("back", card.back, "front", card.front))
+    for prompt_label, prompt, label, answer in pairs:
+        if len(words(answer)) > KEY_TERM_MAX_WORDS or _given_away(answer, prompt) or _completes(answer):
+            continue
+        # "Topic — question": the topic is the context cue a card should give (Wozniak, rule 12)
+        asked = TOPIC_PREFIX_RE.sub("", prompt, count=1)
+        needed = _answer_keys(answer) - _asked_category(asked)
+        leaked = _rare(needed & key_words(asked), ctx)
+        # the answer's own words still to recall ("Zero-phase component analysis" of "... whitening")
+        if leaked and 2 * len(leaked) >= len(needed):
+            yield Finding(
+                f"{prompt_label} holds {_listed(leaked)} of the {label} '{_short(answer)}' "
+                "(ask without naming the answer)"
+            )
+
+
+def _completes(answer: str) -> bool:
+    """A back that goes on from the front ("cells that fire together …" / "… wire together") repeats its words."""
+    return answer.lstrip().startswith(("\u2026", "..."))
+
+
+def _answer_keys(answer: str) -> set[str]:
+    """An answer's key words; of a dotted name in code only the last part counts (``Sampler`` of ``torch.utils``)."""
+    names = [name.rsplit(".", 1)[-1] for span in code_spans(answer) for name in DOTTED_NAME_RE.findall(span)]
+    parts = [part for name in names for part in CODE_PART_RE.findall(name)]
+    found = [*words(answer), *parts]
+    return {stem(w) for w in found if len(w) >= KEY_WORD_MIN_CHARS and w.lower() not in COMMON_WORDS}
+
+
+def _asked_category(prompt: str) -> set[str]:
+    """The words naming what is asked for ("which **PyTorch sampler** ..."): the answer may repeat them."""
+    found: set[str] = set()
+    for match in CATEGORY_RE.finditer(" ".join(prose(prompt).split())):
+        found |= key_words(match.group(1))
+    return found
+
+
+def _cloze_cue_leaks(card: Card, ctx: LintContext) -> Iterator[Finding]:
+    deletions = parse_cloze(card.text).deletions
+    for deletion in deletions:
+        # the question side: this deletion as its hint, the others revealed ('extra' is on the back)
+        shown = flatten_cloze(card.text, hidden=deletion.number)
+        if _given_away(deletion.answer, shown) or not words(deletion.answer):
+            # given away: answer-in-question reports it; an API name alone echoes its concept by design
+            continue
+        # a word the other deletions share is the list's common head ("L1 / L2 regularization"), not a cue
+        siblings = set().union(*(key_words(d.answer) for d in deletions if d.number != deletion.number))
+        context = flatten_cloze(_masked_deletions(card.text).replace("\x00", " "))
+        shown_keys = key_words(context) | key_words(deletion.hint) | (key_words(shown) - siblings)
+        leaked = _rare((key_words(deletion.answer) - siblings) & shown_keys, ctx)
+        if leaked:
+            yield Finding(
+                f"c{deletion.number} '{_short(deletion.answer)}' is cued: {_listed(leaked)} also "
+                "show(s) while it is asked (delete only the part to recall, or reword the rest)"
+            )
+
+
+def _rare(found: set[str], ctx: LintContext) -> set[str]:
+    """The words of ``found`` that few cards use: a word on many cards ('loss', 'layer') cues nothing."""
+    limit = max(CUE_RARE_MIN_CARDS, CUE_RARE_SHARE * ctx.cards)
+    return {w for w in found if ctx.word_cards.get(w, 0) <= limit}
+
+
+def _listed(found: Iterable[str]) -> str:
+    return ", ".join(repr(w) for w in sorted(found))
+
+
+@card_rule(
+    "compound-prompt",
+    "warning",
+    "a prompt joining two question words with 'and'/'or' ('who ... and when', 'which paper and which year')",
+    f"{MATUSCHAK}: focused, one detail per prompt; {WOZNIAK}, rule 4",
+)
+def compound_prompt(card: Card, _ctx: LintContext) -> Iterator[Finding]:
+    if card.type == "cloze":
+        return  # each deletion is its own question
+    for label, text in prompts(card):
+        match = COMPOUND_PROMPT_RE.search(" ".join(prose(text).split()))
+        if match:
+            yield Finding(f"{label} asks two things: '{_short(match.group(0), 60)}' (make one card per question)")
+
+
+@card_rule(
+    "open-list-cloze",
+    "warning",
+    "a deletion after 'include', 'such as', 'e.g.', 'for example', 'among them', or before 'and others', "
+    "'etc.', '…', in one sentence; or a list of 2+ deletions closed by 'the notes'",
+    f"{WOZNIAK}, rules 9 and 10: a set must be closed to be recalled; {MATUSCHAK}: precise",
+)
+def open_list_cloze(card: Card, _ctx: LintContext) -> Iterator[Finding]:
+    if card.type != "cloze":
+        return
+    # an aside in parentheses ("(mean 0; most used)") neither splits the list nor opens one
+    masked = re.sub(r"\([^()]*\)", " ", _masked_deletions(without_code(card.text)))
+    for sentence in re.split(r"(?<=;)\s+|(?<=[.!?])\s+(?=[A-Z\d\x00])|\n\s*\n", masked):
+        opened = OPEN_LIST_RE.search(sentence)
+        ended = OPEN_LIST_END_RE.search(sentence)
+        if ended and "\x00" in sentence[: ended.start()]:
+            opened = ended
+        elif not (opened and "\x00" in sentence[opened.end() :]):
+            opened = None
+        if opened:
+            yield Finding(
+                f"the deletions after '{opened.group(0)}' list members of an open class: a learner cannot know "
+                "which ones are asked (delete a closed set, or ask for one defining member)"
+            )
+            return
+        by_notes = NOTES_LIST_RE.search(sentence)
+        if by_notes and sentence.count("\x00") >= 2:
+            yield Finding(
+                f"a list closed only by '{by_notes.group(0)}': a learner without them cannot know its members "
+                "(teach a set closed by the subject, or one defining member)"
+            )
+            return
+
+
+def _masked_deletions(text: str) -> str:
+    """The text with every outermost deletion replaced by one NUL, so markers inside a deletion are not read."""
+    previous = None
+    while previous != text:
+        previous, text = text, re.sub(r"\{\{c\d+::(?:(?!\{\{c\d+::)[^\x00])*?\}\}", "\x00", text, flags=re.DOTALL)
+    return text
+
+
+@card_rule(
+    "long-formula-answer",
+    "warning",
+    f"a basic or reversible card whose formula has more than {FORMULA_MAX_LINES} steps (a cloze shows one a time)",
+    f"{WOZNIAK}, rule 4: minimum information, and rule 5: cloze deletion",
+)
+def long_formula_answer(card: Card, _ctx: LintContext) -> Iterator[Finding]:
+    if card.formula is None or card.type == "cloze":
+        return
+    lines = len(card.formula.steps)
+    if lines > FORMULA_MAX_LINES:
+        yield Finding(
+            f"formula has {lines} steps graded as one answer, more than {FORMULA_MAX_LINES} "
+            "(make it a cloze card that asks one line per deletion)"
+        )
+
+
+@card_rule(
+    "code-syntax",
+    "error",
+    "every ```python block parses (ast.parse; of a doctest block, its >>> examples); "
+    f"'illustrative' on its fence line has a reason of >= {MIN_REASON_WORDS} words",
+    "tests/test_card_code.py runs every block; one that does not parse cannot run",
+)
+def code_syntax(card: Card, _ctx: LintContext) -> Iterator[Finding]:
+    for label, text in _fields(card):
+        for number, block in enumerate(python_blocks(text), 1):
+            if block.illustrative is not None and len(block.illustrative.split()) < MIN_REASON_WORDS:
+                yield Finding(
+                    f"{label}: python block {number} is marked illustrative, so it needs a reason of at least "
+                    f"{MIN_REASON_WORDS} words: {block.illustrative!r} (```python illustrative: why it cannot run)",
+                    "error",
+                )
+            try:
+                ast.parse(python_source(block.code))
+            except SyntaxError as exc:
+                yield Finding(
+                    f"{label}: python block {number} does not parse: {exc.msg} at its line {exc.lineno}: "
+                    f"'{_short((exc.text or '').strip())}'",
+                    "error",
+                )
+
+
 @card_rule(
     "set-in-basic",
     "warning",
@@ -534,6 +791,64 @@ def near_identical(cards: CardSet) -> Iterator[tuple[Card, Finding]]:
                 break  # one earlier look-alike per prompt is enough to act on, and bounds the work
 
 
+@deck_rule(
+    "interference",
+    "warning",
+    "two cards with the same formula steps; or two value answers (a number and <= "
+    f"{VALUE_ANSWER_MAX_WORDS} words) with no number in common whose fronts name the same quantity "
+    f"(>= {QUANTITY_MIN_WORDS} key words, Jaccard >= {QUANTITY_MIN_OVERLAP})",
+    f"{WOZNIAK}, rule 11: combat interference; near-identical fronts are the 'near-identical' rule",
+)
+def interference(cards: CardSet) -> Iterator[tuple[Card, Finding]]:
+    by_formula: dict[tuple[str, ...], Card] = {}
+    for card in cards.cards:
+        if card.formula is None:
+            continue
+        key = tuple("".join(step.split()) for step in card.formula.steps)
+        first = by_formula.setdefault(key, card)
+        if first is not card:
+            yield card, Finding(
+                f"its formula is the formula of [{first.id}] at {first.source}: two cards, one answer "
+                "(merge them, or make each ask what only it adds)"
+            )
+    valued = [(card, quantity, values) for card in cards.cards for quantity, values in [_stated_value(card)] if values]
+    for j, (card, quantity, values) in enumerate(valued):
+        for first, first_quantity, first_values in valued[:j]:
+            shared = quantity & first_quantity
+            if (
+                len(shared) >= QUANTITY_MIN_WORDS
+                and len(shared) >= QUANTITY_MIN_OVERLAP * len(quantity | first_quantity)
+                and not values & first_values
+            ):
+                yield card, Finding(
+                    f"its value {_listed(values)} differs from {_listed(first_values)} of [{first.id}] at "
+                    f"{first.source}, asked about the same {_listed(shared)} (say which setting each is, or merge)"
+                )
+                break
+
+
+def _stated_value(card: Card) -> tuple[set[str], set[str]]:
+    """(the quantity a front names, the numbers its back states) of a value card; no numbers for any other."""
+    if card.type != "basic":
+        return set(), set()
+    numbers = {_number(n) for n in NUMBER_RE.findall(prose(card.back) + " " + " ".join(code_spans(card.back)))}
+    others = [w for w in words(card.back) if not NUMBER_RE.fullmatch(w)]
+    if not numbers or len(others) > VALUE_ANSWER_MAX_WORDS:
+        return set(), set()
+    quantity = {w for w in key_words(card.front) if w not in VALUE_WORDS and not w[0].isdigit()}
+    return quantity, numbers
+
+
+def _number(text: str) -> str:
+    """A number's value as text, so that 0.0005 and 5e-4 are one value."""
+    percent = text.endswith("%")
+    try:
+        value = float(text.rstrip("%")) / (100 if percent else 1)
+    except ValueError:
+        return text
+    return repr(value)
+
+
 def _candidates(token_lists: list[list[str]]) -> Iterator[tuple[int, Iterator[int]]]:
     """For each prompt j, the earlier prompts i that may reach NEAR_IDENTICAL_RATIO with it.
 
@@ -583,7 +898,8 @@ def _all_prompts(cards: CardSet) -> Iterator[tuple[Card, str, list[str]]]:
 
 def lint_cards(cards: CardSet, media_available: Iterable[str]) -> list[Problem]:
     """Every rule over every card; warnings a card waives with a ``lint-ok`` comment are left out."""
-    ctx = LintContext(frozenset(media_available))
+    used = Counter(w for card in cards.cards for w in set().union(*(key_words(t) for _, t in _fields(card))))
+    ctx = LintContext(frozenset(media_available), used, len(cards.cards))
     found: list[tuple[Card, str, Finding]] = []
     for rule in RULES:
         if rule.card_check is not None:

@@ -9,7 +9,9 @@ closes the innermost open deletion, and ``::`` splits an answer from its hint.
 
 from __future__ import annotations
 
+import doctest
 import re
+import textwrap
 from dataclasses import dataclass
 
 # fenced blocks first, so that their backticks are not read as inline code
@@ -114,3 +116,57 @@ def image_refs(text: str) -> list[tuple[str, str]]:
     code_free = without_code(text)
     refs = [("markdown", m.group(1)) for m in MD_IMAGE_RE.finditer(code_free)]
     return refs + [("html", m.group(1)) for m in HTML_IMG_RE.finditer(code_free)]
+
+
+# ```python (or ```py) fenced blocks; what follows the language on the fence line is the block's info
+PYTHON_BLOCK_RE = re.compile(r"^[ \t]*```[ \t]*(?:python|py)\b([^\n]*)\n(.*?)^[ \t]*```", re.DOTALL | re.MULTILINE)
+# a block the tests do not run, with the reason why: ```python illustrative: shapes only, no data
+ILLUSTRATIVE_RE = re.compile(r"\billustrative\b\s*:?\s*(.*?)\s*$")
+# identifiers inside code, split at underscores, dots and camel case: `CosineAnnealingLR` -> cosine, annealing, lr
+CODE_PART_RE = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
+
+
+@dataclass(frozen=True)
+class CodeBlock:
+    """A fenced python block of a field: its code (dedented) and, if it is marked illustrative, the reason."""
+
+    code: str
+    illustrative: str | None = None
+
+
+def python_blocks(text: str) -> list[CodeBlock]:
+    """Every fenced ```python block in ``text``, in order."""
+    blocks = []
+    for match in PYTHON_BLOCK_RE.finditer(text):
+        marker = ILLUSTRATIVE_RE.search(match.group(1))
+        blocks.append(CodeBlock(textwrap.dedent(match.group(2)), marker.group(1) if marker else None))
+    return blocks
+
+
+def is_doctest(block: str) -> bool:
+    """A block written as an interactive session: ``>>> expr`` lines, each followed by its expected output."""
+    return any(line.startswith(">>>") for line in block.splitlines())
+
+
+def python_source(block: str) -> str:
+    """The Python a block runs: the block itself, or the ``>>>`` examples of a doctest block."""
+    if not is_doctest(block):
+        return block
+    return "".join(example.source for example in doctest.DocTestParser().get_examples(block))
+
+
+def stem(word: str) -> str:
+    """A crude English stem, enough to match a plural with its singular: lower case, no plural 's'."""
+    word = word.lower().replace("\u2019", "'").removesuffix("'s").removesuffix("'")
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 4 and word.endswith(("sses", "xes", "ches", "shes")):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def code_words(text: str) -> list[str]:
+    """The word parts of the identifiers in the code of ``text``, which a learner also reads."""
+    return [part for span in code_spans(text) for part in CODE_PART_RE.findall(span)]
