@@ -15,16 +15,17 @@ from dlflash.model import FormulaSpec
 __all__ = ["Program", "formula_code", "formula_latex", "parse_formula", "show_mode"]
 
 
-def formula_latex(spec: FormulaSpec, card_id: str) -> str:
+def formula_latex(spec: FormulaSpec, card_id: str, cloze_from: int | None = None) -> str:
     """The LaTeX body (no delimiters) of a card's formula; ``ProblemsError`` if it is refused.
 
     A formula LaTeX cannot show faithfully (broadcasting subscripts) is refused rather than misprinted.
+    With ``cloze_from``, each step's right-hand side is a cloze numbered from there (see ``program_latex``).
     """
     program = parse_formula(spec, card_id)
     problems = list(latex_problems(program, card_id))
     if problems:
         raise ProblemsError(problems)
-    return program_latex(program)
+    return program_latex(program, cloze_from)
 
 
 def formula_code(spec: FormulaSpec) -> str:

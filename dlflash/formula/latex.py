@@ -72,18 +72,35 @@ def _word(word: str) -> str:
     return rf"\mathrm{{{word}}}"
 
 
-def program_latex(program: Program) -> str:
-    """The whole formula; several steps become an ``aligned`` block."""
+def program_latex(program: Program, cloze_from: int | None = None) -> str:
+    """The whole formula; several steps become an ``aligned`` block.
+
+    With ``cloze_from`` each step's right-hand side (a bare expression: all of it) is a cloze
+    deletion numbered from ``cloze_from`` up, one card per line with the other lines as context.
+    """
     if len(program.steps) == 1:
-        return _no_double_brace(_step_latex(program.steps[0], set(), aligned=False))
+        return _row(_step_latex(program.steps[0], set(), aligned=False), cloze_from)
     # a value the formula reads before assigning it (an LSTM's h) is an input it updates
     bound = _inputs(program)
     rows = []
-    for step in program.steps:
-        rows.append(_step_latex(step, bound, aligned=True))
+    for index, step in enumerate(program.steps):
+        number = None if cloze_from is None else cloze_from + index
+        rows.append(_row(_step_latex(step, bound, aligned=True), number))
         if step.target is not None:
             bound.add(step.target)
-    return _no_double_brace(r"\begin{aligned} " + r" \\ ".join(rows) + r" \end{aligned}")
+    return r"\begin{aligned} " + r" \\ ".join(rows) + r" \end{aligned}"
+
+
+def _row(parts: tuple[str, str], cloze: int | None) -> str:
+    """``lhs`` and ``rhs`` joined, the rhs deleted as cloze ``cloze`` if given; never a ``}}`` of ours.
+
+    The spaces around a deletion keep its markers apart from the TeX's braces: ``{{{c1::`` or
+    ``x}}}`` would open or close the cloze one brace off; and the question's ``[...]`` right after
+    a row's ``\\`` would be read as its spacing argument.
+    """
+    lhs, rhs = _no_double_brace(parts[0]), _no_double_brace(parts[1])
+    body = rhs if cloze is None else f" {{{{c{cloze}::{rhs} }}}}"
+    return f"{lhs} {body.lstrip()}" if lhs else body
 
 
 def _inputs(program: Program) -> set[str]:
@@ -97,14 +114,15 @@ def _inputs(program: Program) -> set[str]:
     return inputs
 
 
-def _step_latex(step: Step, bound: set[str], aligned: bool) -> str:
+def _step_latex(step: Step, bound: set[str], aligned: bool) -> tuple[str, str]:
+    """The step as (left-hand side with its arrow, right-hand side); a bare expression has no lhs."""
     body = expr_latex(step.expr)
     if step.target is None:
-        return body
+        return "", body
     # an update of a value the formula already had reads as "<-", a new definition as "="
     reads_itself = step.target in {n.id for n in ast.walk(step.expr) if isinstance(n, ast.Name)}
     arrow = r"\leftarrow" if reads_itself or step.target in bound else "="
-    return f"{symbol_latex(step.target)} {'&' if aligned else ''}{arrow} {body}"
+    return f"{symbol_latex(step.target)} {'&' if aligned else ''}{arrow}", body
 
 
 def _no_double_brace(text: str) -> str:

@@ -17,6 +17,7 @@ from dlflash.errors import ProblemsError
 from dlflash.model import Card, CardSet, Fact, Problem, RenderedNote
 from dlflash.render.figures import card_figures
 from dlflash.sources.facts import load_facts
+from dlflash.text.cardtext import parse_cloze
 from dlflash.text.markdown import to_html
 
 _LEADING_NUMBER = re.compile(r"^\s*\d+\.\s*")
@@ -47,12 +48,14 @@ def render_card(
     shown = figures or {}
     context = to_html(_context(card, facts))
     source = _source(card)
-    answer_math = _formula_html(card)
     if card.type == "cloze":
-        extra = _join(to_html(card.extra, shown) if card.extra else "", answer_math)
-        fields: tuple[str, ...] = (to_html(card.text, shown), extra, context, source)
+        # the formula is the question: one deletion per line, numbered after the text's own
+        first = max((d.number for d in parse_cloze(card.text).deletions), default=0) + 1
+        text = _join(to_html(card.text, shown), _formula_html(card, cloze_from=first))
+        extra = to_html(card.extra, shown) if card.extra else ""
+        fields: tuple[str, ...] = (text, extra, context, source)
     else:
-        back = _join(to_html(card.back, shown), answer_math)
+        back = _join(to_html(card.back, shown), _formula_html(card))
         extra = to_html(card.extra, shown) if card.extra else ""
         fields = (to_html(card.front, shown), back, extra, context, source)
     figure_files = tuple(shown[name] for name in card_figures(card) if name in shown)
@@ -87,16 +90,18 @@ def _source(card: Card) -> str:
     return f"dlflash · {card.id}" + (f" · notes: {covers}" if covers else "")
 
 
-def _formula_html(card: Card) -> str:
+def _formula_html(card: Card, cloze_from: int | None = None) -> str:
+    """The formula as shown: LaTeX and/or code; as LaTeX only when its lines are clozes."""
     if card.formula is None:
         return ""
     # imported here: the formula stage is only needed by cards that have one
     from dlflash import formula as formulas
 
     parts = []
-    show = card.formula.option("show", "latex")
+    show = "latex" if cloze_from is not None else card.formula.option("show", "latex")
     if show in ("latex", "both"):
-        parts.append(f'<div class="math formula">\\[{formulas.formula_latex(card.formula, card.id)}\\]</div>')
+        latex = formulas.formula_latex(card.formula, card.id, cloze_from)
+        parts.append(f'<div class="math formula">\\[{latex}\\]</div>')
     if show in ("code", "both"):
         parts.append(to_html(f"```python\n{formulas.formula_code(card.formula)}\n```"))
     return "\n".join(parts)
