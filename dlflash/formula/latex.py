@@ -4,17 +4,21 @@ Parentheses follow Python's precedence, so the printed grouping is the one the
 evaluator computes. Symbols are typeset through ``SYMBOLS`` and a few naming
 rules (``beta1`` -> ``\\beta_{1}``, ``y_hat`` -> ``\\hat{y}``). The result
 never contains a newline (Anki breaks math there) nor ``}}`` (it would end a
-cloze).
+cloze). The same walk collects a legend: one line for each notation that is
+not standard (``\\sum_{\\text{dim}=1}``, ``[v]_{y}``), saying what it means.
 """
 
 from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass
 
 from dlflash.errors import DlflashError
 from dlflash.formula.parse import Program, Step, constant_value, keyword_value
+from dlflash.formula.spec import Domain, parse_domain
 from dlflash.formula.vocabulary import FUNCTIONS, number_latex
 from dlflash.model import Problem
 
@@ -44,6 +48,26 @@ _OPS = {ast.Add: "+", ast.Sub: "-"}
 _CMP = {ast.Lt: "<", ast.LtE: r"\leq", ast.Gt: ">", ast.GtE: r"\geq", ast.Eq: "=", ast.NotEq: r"\neq"}
 
 
+@dataclass(frozen=True)
+class FormulaDisplay:
+    """A formula as shown: its TeX (no delimiters) and its legend lines (Markdown with inline math)."""
+
+    tex: str
+    legend: tuple[str, ...] = ()
+
+
+@dataclass
+class _Legend:
+    """What one print of a program has explained so far, and the shapes of its inputs."""
+
+    domains: Mapping[str, Domain]
+    lines: dict[str, None]
+
+
+# the legend of the print in progress: set by `program_display`, filled by `_call` during the one walk
+_LEGEND: ContextVar[_Legend | None] = ContextVar("_LEGEND", default=None)
+
+
 def symbol_latex(name: str) -> str:
     """``y_hat`` -> ``\\hat{y}``, ``beta1`` -> ``\\beta_{1}``, ``v_max`` -> ``v_{\\mathrm{max}}``."""
     if name in SYMBOLS:
@@ -70,6 +94,20 @@ def _word(word: str) -> str:
     if len(word) == 1 or word.isdigit():
         return word
     return rf"\mathrm{{{word}}}"
+
+
+def program_display(
+    program: Program, given: tuple[tuple[str, str], ...] = (), cloze_from: int | None = None
+) -> FormulaDisplay:
+    """The formula's TeX and legend; ``given`` names the inputs' axes for the legend."""
+    domains = {name: d for name, text in given if isinstance(d := parse_domain(text), Domain)}
+    legend = _Legend(domains, {})
+    token = _LEGEND.set(legend)
+    try:
+        tex = program_latex(program, cloze_from)
+    finally:
+        _LEGEND.reset(token)
+    return FormulaDisplay(tex, tuple(legend.lines))
 
 
 def program_latex(program: Program, cloze_from: int | None = None) -> str:
@@ -219,7 +257,22 @@ def _call(node: ast.Call) -> str:
     function = FUNCTIONS[name]
     keywords = {k.arg: keyword_value(k.value) for k in node.keywords if k.arg is not None}
     shown = [_base(a) if function.postfix else expr_latex(a) for a in args]
+    legend = _LEGEND.get()
+    if legend is not None and function.legend is not None:
+        line = function.legend(shown, keywords, _axis_name(args[0], keywords, legend.domains))
+        if line:
+            legend.lines[line] = None
     return function.latex(shown, keywords)
+
+
+def _axis_name(node: ast.expr, keywords: Mapping[str, object], domains: Mapping[str, Domain]) -> str:
+    """The name of the axis ``dim`` picks, when ``node`` is an input whose domain names its axes."""
+    domain = domains.get(node.id) if isinstance(node, ast.Name) else None
+    dim = keywords.get("dim")
+    if domain is None or not isinstance(dim, int) or not -len(domain.dims) <= dim < len(domain.dims):
+        return ""
+    name = domain.dims[dim]
+    return "" if name.isdigit() else name
 
 
 def _call_parts(node: ast.Call) -> tuple[str, list[ast.expr]]:
