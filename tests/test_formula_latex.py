@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dlflash.errors import ProblemsError
-from dlflash.formula import formula_code, formula_latex
+from dlflash.formula import formula_code, formula_display, formula_latex
 from dlflash.formula.evaluate import RESULT, evaluate
 from dlflash.formula.latex import symbol_latex
 from dlflash.formula.parse import parse_step
@@ -209,3 +209,33 @@ def test_a_step_that_reassigns_an_input_reads_as_an_update() -> None:
     # an LSTM's h is read by the gates before the last step assigns it: "h <-", not "h ="
     tex = latex("o = sigmoid(x + h)", "h = o * tanh(c)")
     assert r"o &= " in tex and r"h &\leftarrow " in tex
+
+
+def display(*steps: str, given: tuple[tuple[str, str], ...] = ()) -> tuple[str, ...]:
+    spec = FormulaSpec(steps, tuple(range(1, len(steps) + 1)), "r", given, Source("c.yaml", 1))
+    return formula_display(spec, "card").legend
+
+
+def test_the_legend_names_the_reduced_axis_from_the_inputs_domain() -> None:
+    assert display("mean(X, dim=0)", given=(("X", "real[n, d]"),)) == (
+        r"\(\operatorname{mean}_{\text{dim}=0}\): the mean over axis 0, the n axis (torch `dim=0`)",
+    )
+    assert display("sum(exp(x), dim=1)") == (r"\(\sum_{\text{dim}=1}\): the sum over axis 1 (torch `dim=1`)",)
+
+
+def test_the_legend_tells_population_from_unbiased_variance() -> None:
+    [population] = display("x.var(correction=0)")
+    [unbiased] = display("x.var()")
+    assert population.startswith(r"\(\operatorname{Var}_{\text{pop} }\)") and "correction=0" in population
+    assert unbiased.startswith(r"\(\operatorname{Var}\)") and "minus 1" in unbiased
+
+
+def test_the_legend_explains_each_indexing_once_and_plain_formulas_have_none() -> None:
+    legend = display("-sum(take(w, y) * pick(log_softmax(z, dim=1), y)) / sum(take(w, y))")
+    assert [line.split("\\): ")[0] for line in legend] == [
+        r"\(\left[w\right]_{y}", r"\(\log\operatorname{softmax}_{\text{dim}=1}", r"\(\left[\cdot\right]_{y}",
+    ]
+    assert display("mean((y - y_hat)**2)") == ()
+    for line in legend:
+        for math in re.findall(r"\\\((.*?)\\\)", line):
+            assert_valid_tex(math)

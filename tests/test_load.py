@@ -75,7 +75,7 @@ def test_all_problems_of_a_file_are_reported_at_once_with_lines_and_ids(tmp_path
         f"{path}:5: [typo-card] unknown field 'frnot' (did you mean 'front'?)",
         f"{path}:7: 'id' must be a string, not a boolean: 'yes' (quote it)",
         f"{path}:12: [bad-type] 'type' must be one of basic, reversible, cloze: 'flashcard'",
-        f"{path}:15: [empty-cloze] a cloze card needs at least one deletion '{{{{c1::...}}}}'",
+        f"{path}:15: [empty-cloze] a cloze card needs at least one deletion '{{{{c1::...}}}}' or a 'formula'",
         f"{path}:18: [dollar-math] math must use \\( \\) or \\[ \\], not $ (Anki does not read $): '$x^2$'",
     ]
 

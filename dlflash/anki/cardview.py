@@ -4,8 +4,8 @@ Anki fills a note type's templates with its own small language (rslib
 ``template.rs`` and ``cloze.rs``); this is the part of it our note types use:
 ``{{Field}}``, ``{{FrontSide}}``, ``{{#Field}}..{{/Field}}``,
 ``{{^Field}}..{{/Field}}`` and ``{{cloze:Field}}``, including clozes nested
-in clozes. ``tests/test_ankiview.py`` holds it against the real ``anki``
-package, so the preview shows what a reviewer sees.
+in clozes and clozes inside math. ``tests/test_ankiview.py`` holds it against
+the real ``anki`` package, so the preview shows what a reviewer sees.
 """
 
 from __future__ import annotations
@@ -21,6 +21,10 @@ from dlflash.model import RenderedNote
 _SECTION = re.compile(r"\{\{([#^])([^{}]+?)\}\}(.*?)\{\{/\2\}\}", re.S)
 _REPLACEMENT = re.compile(r"\{\{([^{}#^/]+?)\}\}")
 _CLOZE_TOKEN = re.compile(r"\{\{c(\d+)::|\}\}")
+# cloze.rs MATHJAX: an opener `\(`/`\[` to the nearest closer `\)`/`\]` (either kind, braces not counted)
+_MATHJAX = re.compile(r"(\\[(\[])(.*?)(\\[\])])", re.S | re.I)
+# text.rs HTML, as strip_html_preserving_entities applies it: comments, style and script blocks, tags
+_HTML_TAG = re.compile(r"<!--.*?-->|<style.*?>.*?</style>|<script.*?>.*?</script>|<.*?>", re.S | re.I)
 # Anki's field_is_empty: only whitespace and empty line breaks or divs
 _EMPTY_FIELD = re.compile(r"^(?:\s|</?(?:br|div) ?/?>)*$", re.I)
 
@@ -83,8 +87,20 @@ def _replacement(name: str, fields: Mapping[str, str], ordinal: int | None, answ
         return front_side
     if name.startswith("cloze:"):
         text = _field(name.removeprefix("cloze:"), fields)
-        return render_clozes(text, ordinal, answer=answer) if ordinal is not None else text
+        return cloze_field(text, ordinal, answer=answer) if ordinal is not None else text
     return _field(name, fields)
+
+
+def cloze_field(text: str, ordinal: int | None, *, answer: bool) -> str:
+    """What Anki's ``{{cloze:Field}}`` shows (cloze.rs ``cloze_filter``): clozes rendered, then HTML
+    stripped inside math, so a cloze in a formula reads ``[...]`` on the question and its plain
+    text on the answer, with no highlight (its ``<span>`` would break the TeX)."""
+    return strip_html_inside_math(render_clozes(text, ordinal, answer=answer))
+
+
+def strip_html_inside_math(text: str) -> str:
+    """cloze.rs ``strip_html_inside_mathjax``: tags removed between math delimiters, entities kept."""
+    return _MATHJAX.sub(lambda m: m.group(1) + _HTML_TAG.sub("", m.group(2)) + m.group(3), text)
 
 
 def _field(name: str, fields: Mapping[str, str]) -> str:

@@ -6,8 +6,10 @@ card's page (``FindTeX`` over ``HTMLDomStrings``): only in text, never inside
 text and ``<br>`` read as a newline; entities are decoded first, as the
 browser does. The TeX is then typeset by ``mathjax-full`` without
 ``noerrors``, so a formula Anki would show as raw source fails here with
-MathJax's own message. Two Anki pitfalls are caught without node: a raw
-newline inside math, and ``}}`` inside math in a cloze note.
+MathJax's own message. A cloze note is typeset as each of its cards shows
+it, question and answer (a deletion inside math reads ``[...]`` there). Two
+Anki pitfalls are caught without node: a raw newline inside math, and ``}}``
+inside math in a cloze note.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
-from dlflash.anki.cardview import render_clozes
+from dlflash.anki.cardview import cloze_field, cloze_numbers, render_clozes
 from dlflash.anki.notetypes import NOTE_TYPES
 from dlflash.config import Project
 from dlflash.model import CardSet, Problem, RenderedNote, Source
@@ -130,7 +132,9 @@ def shape_problems(note: RenderedNote) -> Iterator[Problem]:
     """Math Anki would break before MathJax even sees it."""
     spec = NOTE_TYPES[note.note_type]
     for name, html in zip(spec.fields, note.fields, strict=True):
-        for span in find_math(html):
+        # with every deletion revealed, a '}}' left in math is one that would end a cloze early
+        shown = render_clozes(html, None, answer=True) if spec.cloze else html
+        for span in find_math(shown):
             if not span.closed:
                 close = DELIMITERS["\\[" if span.display else "\\("][0]
                 rule = f"math in {name} must end with '{close}' outside braces (an unmatched '{{' hides it)"
@@ -160,11 +164,13 @@ def typeset_problems(project: Project, notes: Iterable[RenderedNote]) -> Iterato
 
 
 def _typesettable(note: RenderedNote) -> Iterator[tuple[str, MathSpan]]:
-    """Closed one-line formulas, with every cloze revealed (the answer side shows them all)."""
+    """Closed one-line formulas of every side of every card of the note, each once."""
     spec = NOTE_TYPES[note.note_type]
+    numbers = sorted({n for html in note.fields for n in cloze_numbers(html)}) if spec.cloze else []
     for name, html in zip(spec.fields, note.fields, strict=True):
-        shown = render_clozes(html, None, answer=True) if spec.cloze else html
-        yield from ((name, span) for span in find_math(shown) if span.closed and "\n" not in span.tex)
+        sides = [cloze_field(html, n, answer=a) for n in numbers for a in (False, True)] if numbers else [html]
+        spans = (span for side in sides for span in find_math(side) if span.closed and "\n" not in span.tex)
+        yield from ((name, span) for span in dict.fromkeys(spans))
 
 
 def _key(span: MathSpan) -> str:

@@ -4,17 +4,21 @@ Parentheses follow Python's precedence, so the printed grouping is the one the
 evaluator computes. Symbols are typeset through ``SYMBOLS`` and a few naming
 rules (``beta1`` -> ``\\beta_{1}``, ``y_hat`` -> ``\\hat{y}``). The result
 never contains a newline (Anki breaks math there) nor ``}}`` (it would end a
-cloze).
+cloze). The same walk collects a legend: one line for each notation that is
+not standard (``\\sum_{\\text{dim}=1}``, ``[v]_{y}``), saying what it means.
 """
 
 from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass
 
 from dlflash.errors import DlflashError
 from dlflash.formula.parse import Program, Step, constant_value, keyword_value
+from dlflash.formula.spec import Domain, parse_domain
 from dlflash.formula.vocabulary import FUNCTIONS, number_latex
 from dlflash.model import Problem
 
@@ -42,6 +46,26 @@ ACCENTS = {"hat": r"\hat", "bar": r"\bar", "tilde": r"\tilde", "dot": r"\dot", "
 PREC_COMPARE, PREC_ADD, PREC_MUL, PREC_UNARY, PREC_POW, PREC_ATOM = 1, 2, 3, 4, 5, 9
 _OPS = {ast.Add: "+", ast.Sub: "-"}
 _CMP = {ast.Lt: "<", ast.LtE: r"\leq", ast.Gt: ">", ast.GtE: r"\geq", ast.Eq: "=", ast.NotEq: r"\neq"}
+
+
+@dataclass(frozen=True)
+class FormulaDisplay:
+    """A formula as shown: its TeX (no delimiters) and its legend lines (Markdown with inline math)."""
+
+    tex: str
+    legend: tuple[str, ...] = ()
+
+
+@dataclass
+class _Legend:
+    """What one print of a program has explained so far, and the shapes of its inputs."""
+
+    domains: Mapping[str, Domain]
+    lines: dict[str, None]
+
+
+# the legend of the print in progress: set by `program_display`, filled by `_call` during the one walk
+_LEGEND: ContextVar[_Legend | None] = ContextVar("_LEGEND", default=None)
 
 
 def symbol_latex(name: str) -> str:
@@ -72,18 +96,49 @@ def _word(word: str) -> str:
     return rf"\mathrm{{{word}}}"
 
 
-def program_latex(program: Program) -> str:
-    """The whole formula; several steps become an ``aligned`` block."""
+def program_display(
+    program: Program, given: tuple[tuple[str, str], ...] = (), cloze_from: int | None = None
+) -> FormulaDisplay:
+    """The formula's TeX and legend; ``given`` names the inputs' axes for the legend."""
+    domains = {name: d for name, text in given if isinstance(d := parse_domain(text), Domain)}
+    legend = _Legend(domains, {})
+    token = _LEGEND.set(legend)
+    try:
+        tex = program_latex(program, cloze_from)
+    finally:
+        _LEGEND.reset(token)
+    return FormulaDisplay(tex, tuple(legend.lines))
+
+
+def program_latex(program: Program, cloze_from: int | None = None) -> str:
+    """The whole formula; several steps become an ``aligned`` block.
+
+    With ``cloze_from`` each step's right-hand side (a bare expression: all of it) is a cloze
+    deletion numbered from ``cloze_from`` up, one card per line with the other lines as context.
+    """
     if len(program.steps) == 1:
-        return _no_double_brace(_step_latex(program.steps[0], set(), aligned=False))
+        return _row(_step_latex(program.steps[0], set(), aligned=False), cloze_from)
     # a value the formula reads before assigning it (an LSTM's h) is an input it updates
     bound = _inputs(program)
     rows = []
-    for step in program.steps:
-        rows.append(_step_latex(step, bound, aligned=True))
+    for index, step in enumerate(program.steps):
+        number = None if cloze_from is None else cloze_from + index
+        rows.append(_row(_step_latex(step, bound, aligned=True), number))
         if step.target is not None:
             bound.add(step.target)
-    return _no_double_brace(r"\begin{aligned} " + r" \\ ".join(rows) + r" \end{aligned}")
+    return r"\begin{aligned} " + r" \\ ".join(rows) + r" \end{aligned}"
+
+
+def _row(parts: tuple[str, str], cloze: int | None) -> str:
+    """``lhs`` and ``rhs`` joined, the rhs deleted as cloze ``cloze`` if given; never a ``}}`` of ours.
+
+    The spaces around a deletion keep its markers apart from the TeX's braces: ``{{{c1::`` or
+    ``x}}}`` would open or close the cloze one brace off; and the question's ``[...]`` right after
+    a row's ``\\`` would be read as its spacing argument.
+    """
+    lhs, rhs = _no_double_brace(parts[0]), _no_double_brace(parts[1])
+    body = rhs if cloze is None else f" {{{{c{cloze}::{rhs} }}}}"
+    return f"{lhs} {body.lstrip()}" if lhs else body
 
 
 def _inputs(program: Program) -> set[str]:
@@ -97,14 +152,15 @@ def _inputs(program: Program) -> set[str]:
     return inputs
 
 
-def _step_latex(step: Step, bound: set[str], aligned: bool) -> str:
+def _step_latex(step: Step, bound: set[str], aligned: bool) -> tuple[str, str]:
+    """The step as (left-hand side with its arrow, right-hand side); a bare expression has no lhs."""
     body = expr_latex(step.expr)
     if step.target is None:
-        return body
+        return "", body
     # an update of a value the formula already had reads as "<-", a new definition as "="
     reads_itself = step.target in {n.id for n in ast.walk(step.expr) if isinstance(n, ast.Name)}
     arrow = r"\leftarrow" if reads_itself or step.target in bound else "="
-    return f"{symbol_latex(step.target)} {'&' if aligned else ''}{arrow} {body}"
+    return f"{symbol_latex(step.target)} {'&' if aligned else ''}{arrow}", body
 
 
 def _no_double_brace(text: str) -> str:
@@ -201,7 +257,22 @@ def _call(node: ast.Call) -> str:
     function = FUNCTIONS[name]
     keywords = {k.arg: keyword_value(k.value) for k in node.keywords if k.arg is not None}
     shown = [_base(a) if function.postfix else expr_latex(a) for a in args]
+    legend = _LEGEND.get()
+    if legend is not None and function.legend is not None:
+        line = function.legend(shown, keywords, _axis_name(args[0], keywords, legend.domains))
+        if line:
+            legend.lines[line] = None
     return function.latex(shown, keywords)
+
+
+def _axis_name(node: ast.expr, keywords: Mapping[str, object], domains: Mapping[str, Domain]) -> str:
+    """The name of the axis ``dim`` picks, when ``node`` is an input whose domain names its axes."""
+    domain = domains.get(node.id) if isinstance(node, ast.Name) else None
+    dim = keywords.get("dim")
+    if domain is None or not isinstance(dim, int) or not -len(domain.dims) <= dim < len(domain.dims):
+        return ""
+    name = domain.dims[dim]
+    return "" if name.isdigit() else name
 
 
 def _call_parts(node: ast.Call) -> tuple[str, list[ast.expr]]:

@@ -78,8 +78,12 @@ def _args_reason(kind: str, args: tuple[str, ...], text: str) -> str:
     return f"domain {kind!r} takes no arguments: {text!r}" if args else ""
 
 
-def spec_problems(spec: FormulaSpec, card_id: str | None) -> Iterator[Problem]:
-    """Problems with the options and the ``given`` domains of one formula."""
+def spec_problems(spec: FormulaSpec, card_id: str | None, cloze: bool = False) -> Iterator[Problem]:
+    """Problems with the options and the ``given`` domains of one formula (on a cloze card if ``cloze``)."""
+    if cloze and show_mode(spec) != "latex":
+        shown = show_mode(spec)
+        message = f"a cloze card's formula is deleted line by line in its LaTeX: 'show' must be latex, not {shown!r}"
+        yield Problem(spec.source, message, card_id)
     for key, value in spec.options:
         if key not in OPTIONS:
             hint = did_you_mean(key, ["steps", "reference", "given", *OPTIONS])

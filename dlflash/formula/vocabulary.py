@@ -15,6 +15,8 @@ import torch
 from torch import Tensor
 
 Latex = Callable[[list[str], Mapping[str, object]], str]
+# a legend line for a reader: (the printed arguments, the keywords, the reduced axis's name or "")
+Legend = Callable[[list[str], Mapping[str, object], str], str]
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,8 @@ class Function:
     method: bool = False
     # printed after its argument (`x^{\top}`): the argument needs parentheses like a power's base
     postfix: bool = False
+    # what a notation that is not standard means ("mean over axis 0 (n)"), or "" where it is plain
+    legend: Legend | None = None
 
 
 def _paren(body: str) -> str:
@@ -63,6 +67,54 @@ def _spread(macro: str) -> Latex:
         return f"{macro}{subscript}{_paren(args[0])}"
 
     return latex
+
+
+def _axis(kw: Mapping[str, object], axis: str) -> str:
+    named = f", the {axis} axis" if axis else ""
+    return f"axis {kw['dim']}{named} (torch `dim={kw['dim']}`)"
+
+
+def _reduce_legend(macro: str, what: str) -> Legend:
+    def legend(args: list[str], kw: Mapping[str, object], axis: str) -> str:
+        if "dim" not in kw or len(args) == 2:
+            return ""
+        return rf"\({macro}_{{\text{{dim}}={kw['dim']}}}\): {what} over {_axis(kw, axis)}"
+
+    return legend
+
+
+def _spread_legend(macro: str, what: str) -> Legend:
+    def legend(args: list[str], kw: Mapping[str, object], axis: str) -> str:
+        population = kw.get("correction") == 0
+        shown = macro + (r"_{\text{pop} }" if population else "")
+        divides = (
+            "dividing by the number of values (population, `correction=0`)"
+            if population
+            else "dividing by the number of values minus 1 (unbiased, torch's default `correction=1`)"
+        )
+        over = f" over {_axis(kw, axis)}" if "dim" in kw else ""
+        return rf"\({shown}\): the {what}{over}, {divides}"
+
+    return legend
+
+
+def _normalise_legend(macro: str, what: str) -> Legend:
+    def legend(args: list[str], kw: Mapping[str, object], axis: str) -> str:
+        if "dim" not in kw:
+            return ""
+        return rf"\({macro}_{{\text{{dim}}={kw['dim']}}}\): {what} over {_axis(kw, axis)}"
+
+    return legend
+
+
+def _pick_legend(args: list[str], kw: Mapping[str, object], axis: str) -> str:
+    index = args[1]
+    return rf"\(\left[\cdot\right]_{{{index}}}\): in each row, the entry at the index \({index}\) (torch `gather`)"
+
+
+def _take_legend(args: list[str], kw: Mapping[str, object], axis: str) -> str:
+    table, index = args
+    return rf"\(\left[{table}\right]_{{{index}}}\): the rows of \({table}\) at the indices \({index}\) (torch indexing)"
 
 
 def _clamp_latex(args: list[str], kw: Mapping[str, object]) -> str:
@@ -146,12 +198,27 @@ DIM = frozenset({"dim", "keepdim"})
 FUNCTIONS: dict[str, Function] = {
     f.name: f
     for f in (
-        Function("sum", 1, 1, _summary("sum"), _reduce(r"\sum"), DIM, method=True),
-        Function("mean", 1, 1, _summary("mean"), _reduce(r"\operatorname{mean}"), DIM, method=True),
-        Function("var", 1, 1, _summary("var"), _spread(r"\operatorname{Var}"), DIM | {"correction"}, method=True),
-        Function("std", 1, 1, _summary("std"), _spread(r"\operatorname{std}"), DIM | {"correction"}, method=True),
-        Function("max", 1, 2, _reduction("amax"), _reduce(r"\max"), DIM, method=True),
-        Function("min", 1, 2, _reduction("amin"), _reduce(r"\min"), DIM, method=True),
+        Function("sum", 1, 1, _summary("sum"), _reduce(r"\sum"), DIM, True, legend=_reduce_legend(r"\sum", "the sum")),
+        Function(
+            "mean", 1, 1, _summary("mean"), _reduce(r"\operatorname{mean}"), DIM, True,
+            legend=_reduce_legend(r"\operatorname{mean}", "the mean"),
+        ),
+        Function(
+            "var", 1, 1, _summary("var"), _spread(r"\operatorname{Var}"), DIM | {"correction"}, True,
+            legend=_spread_legend(r"\operatorname{Var}", "variance"),
+        ),
+        Function(
+            "std", 1, 1, _summary("std"), _spread(r"\operatorname{std}"), DIM | {"correction"}, True,
+            legend=_spread_legend(r"\operatorname{std}", "standard deviation"),
+        ),
+        Function(
+            "max", 1, 2, _reduction("amax"), _reduce(r"\max"), DIM, True,
+            legend=_reduce_legend(r"\max", "the largest entry"),
+        ),
+        Function(
+            "min", 1, 2, _reduction("amin"), _reduce(r"\min"), DIM, True,
+            legend=_reduce_legend(r"\min", "the smallest entry"),
+        ),
         Function("sqrt", 1, 1, torch.sqrt, lambda a, kw: rf"\sqrt{{{a[0]}}}", method=True),
         Function("exp", 1, 1, torch.exp, _op(r"\exp"), method=True),
         Function("log", 1, 1, torch.log, _op(r"\log"), method=True),
@@ -159,16 +226,20 @@ FUNCTIONS: dict[str, Function] = {
         Function("sign", 1, 1, torch.sign, _op(r"\operatorname{sign}")),
         Function("clamp", 1, 1, _clamp, _clamp_latex, frozenset({"min", "max"}), method=True),
         Function("matmul", 2, 2, torch.matmul, lambda a, kw: rf"{a[0]}\,{a[1]}"),
-        Function("softmax", 1, 1, _softmax(torch.softmax), _op(r"\operatorname{softmax}"), frozenset({"dim"})),
         Function(
-            "log_softmax", 1, 1, _softmax(torch.log_softmax), _op(r"\log\operatorname{softmax}"), frozenset({"dim"})
+            "softmax", 1, 1, _softmax(torch.softmax), _op(r"\operatorname{softmax}"), frozenset({"dim"}),
+            legend=_normalise_legend(r"\operatorname{softmax}", "the softmax (entries along it sum to 1)"),
+        ),
+        Function(
+            "log_softmax", 1, 1, _softmax(torch.log_softmax), _op(r"\log\operatorname{softmax}"), frozenset({"dim"}),
+            legend=_normalise_legend(r"\log\operatorname{softmax}", "the log of the softmax"),
         ),
         Function("sigmoid", 1, 1, torch.sigmoid, _op(r"\sigma")),
         Function("tanh", 1, 1, torch.tanh, _op(r"\tanh")),
         Function("relu", 1, 1, torch.relu, _op(r"\operatorname{ReLU}")),
         Function("where", 3, 3, lambda c, a, b: torch.where(c != 0, a, b), _where_latex),
-        Function("pick", 2, 2, _pick, lambda a, kw: rf"\left[{a[0]}\right]_{{{a[1]}}}"),
-        Function("take", 2, 2, _take, lambda a, kw: rf"\left[{a[0]}\right]_{{{a[1]}}}"),
+        Function("pick", 2, 2, _pick, lambda a, kw: rf"\left[{a[0]}\right]_{{{a[1]}}}", legend=_pick_legend),
+        Function("take", 2, 2, _take, lambda a, kw: rf"\left[{a[0]}\right]_{{{a[1]}}}", legend=_take_legend),
         Function("cos", 1, 1, torch.cos, _op(r"\cos"), method=True),
         Function("sin", 1, 1, torch.sin, _op(r"\sin"), method=True),
         Function("floor", 1, 1, torch.floor, lambda a, kw: rf"\left\lfloor {a[0]} \right\rfloor", method=True),

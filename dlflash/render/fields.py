@@ -17,6 +17,7 @@ from dlflash.errors import ProblemsError
 from dlflash.model import Card, CardSet, Fact, Problem, RenderedNote
 from dlflash.render.figures import card_figures
 from dlflash.sources.facts import load_facts
+from dlflash.text.cardtext import parse_cloze
 from dlflash.text.markdown import to_html
 
 _LEADING_NUMBER = re.compile(r"^\s*\d+\.\s*")
@@ -47,12 +48,16 @@ def render_card(
     shown = figures or {}
     context = to_html(_context(card, facts))
     source = _source(card)
-    answer_math = _formula_html(card)
     if card.type == "cloze":
-        extra = _join(to_html(card.extra, shown) if card.extra else "", answer_math)
-        fields: tuple[str, ...] = (to_html(card.text, shown), extra, context, source)
+        # the formula is the question: one deletion per line, numbered after the text's own
+        first = max((d.number for d in parse_cloze(card.text).deletions), default=0) + 1
+        formula, legend = _formula_html(card, cloze_from=first)
+        text = _join(to_html(card.text, shown), formula)
+        # the legend explains the answer's notation, so it waits for the answer side
+        extra = _join(to_html(card.extra, shown) if card.extra else "", legend)
+        fields: tuple[str, ...] = (text, extra, context, source)
     else:
-        back = _join(to_html(card.back, shown), answer_math)
+        back = _join(to_html(card.back, shown), *_formula_html(card))
         extra = to_html(card.extra, shown) if card.extra else ""
         fields = (to_html(card.front, shown), back, extra, context, source)
     figure_files = tuple(shown[name] for name in card_figures(card) if name in shown)
@@ -87,19 +92,25 @@ def _source(card: Card) -> str:
     return f"dlflash · {card.id}" + (f" · notes: {covers}" if covers else "")
 
 
-def _formula_html(card: Card) -> str:
+def _formula_html(card: Card, cloze_from: int | None = None) -> tuple[str, str]:
+    """The formula as shown (LaTeX and/or code; LaTeX only when its lines are clozes) and its legend."""
     if card.formula is None:
-        return ""
+        return "", ""
     # imported here: the formula stage is only needed by cards that have one
     from dlflash import formula as formulas
 
     parts = []
-    show = card.formula.option("show", "latex")
+    legend: tuple[str, ...] = ()
+    show = "latex" if cloze_from is not None else card.formula.option("show", "latex")
     if show in ("latex", "both"):
-        parts.append(f'<div class="math formula">\\[{formulas.formula_latex(card.formula, card.id)}\\]</div>')
+        display = formulas.formula_display(card.formula, card.id, cloze_from)
+        parts.append(f'<div class="math formula">\\[{display.tex}\\]</div>')
+        legend = display.legend
     if show in ("code", "both"):
         parts.append(to_html(f"```python\n{formulas.formula_code(card.formula)}\n```"))
-    return "\n".join(parts)
+    # what the formula's non-standard notation means, one line each, under it
+    legend_html = f'<div class="legend">{to_html(chr(10).join(f"- {line}" for line in legend))}</div>' if legend else ""
+    return "\n".join(parts), legend_html
 
 
 def _join(*parts: str) -> str:

@@ -215,9 +215,12 @@ def _card_problems(node: YNode, path: str, card_id: str | None) -> Iterator[Prob
         if value is not None:
             yield from _list_problems(name, value, problem)
     text = node.get("text")
-    if card_type == "cloze" and text is not None and text.kind == "str" and not CLOZE_RE.search(text.text):
-        yield problem(text.line, "a cloze card needs at least one deletion '{{c1::...}}'")
     formula = node.get("formula")
+    # a cloze card's formula is deleted a line at a time, so its text may ask without a deletion
+    deletes = CLOZE_RE.search(text.text) if text is not None and text.kind == "str" else True
+    if card_type == "cloze" and formula is None and not deletes:
+        rule = "a cloze card needs at least one deletion '{{c1::...}}' or a 'formula'"
+        yield problem(text.line if text else node.line, rule)
     if formula is not None:
         yield from _formula_problems(formula, problem)
     departures = node.get("departures")

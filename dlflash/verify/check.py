@@ -26,7 +26,7 @@ def check_formulas(project: Project, cards: CardSet) -> Iterator[Problem]:
 def card_formula_problems(card: Card, references: Mapping[str, Reference]) -> Iterator[Problem]:
     spec = card.formula
     assert spec is not None
-    yield from spec_problems(spec, card.id)
+    yield from spec_problems(spec, card.id, cloze=card.type == "cloze")
     program, problems = parse_with_problems(spec, card.id)
     yield from problems
     if program is not None and show_mode(spec) != "code":
