@@ -98,6 +98,23 @@ def test_one_card_per_line_hides_that_line_and_shows_the_others_as_math(tmp_path
     assert math and not any("<" in m or "{{c" in m for m in math)
 
 
+def test_ask_lines_deletes_only_the_named_steps_numbered_in_order(tmp_path: Path) -> None:
+    data = {**ADAM_LINES, "formula": {**ADAM_LINES["formula"], "ask_lines": [1, 5]}}
+    note = render_card(card_of(data, tmp_path), "Deck", {})
+    assert [v.name for v in note_cards(note)] == ["Cloze 1", "Cloze 2"]
+    rows = note.fields[0].split(r" \\ ")
+    assert "{{c1::" in rows[0] and "{{c2::" in rows[-1]
+    assert not any("{{c" in row for row in rows[1:-1])
+
+
+@pytest.mark.parametrize(("ask_lines", "message"), [([0, 6], "from 1 to 5"), (["two"], "from 1 to 5")])
+def test_ask_lines_outside_the_steps_is_refused(tmp_path: Path, ask_lines: list[Any], message: str) -> None:
+    data = {**ADAM_LINES, "formula": {**ADAM_LINES["formula"], "ask_lines": ask_lines}}
+    card = card_of(data, tmp_path)
+    problems = [str(p) for p in card_formula_problems(card, load_references(REPO))]
+    assert any("'ask_lines' must list step numbers" in p and message in p for p in problems), problems
+
+
 def test_html_is_stripped_inside_math_only_as_anki_does() -> None:
     html = r'<b>x</b> \(a <span class="cloze">[...]</span>\) <i>y</i> \[b<br>c\]'
     assert strip_html_inside_math(html) == r"<b>x</b> \(a [...]\) <i>y</i> \[bc\]"

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dlflash.errors import ProblemsError
 from dlflash.formula.latex import FormulaDisplay, latex_problems, program_display
 from dlflash.formula.parse import Program, parse_formula
-from dlflash.formula.spec import show_mode
+from dlflash.formula.spec import asked_lines, show_mode
 from dlflash.model import FormulaSpec
 
 __all__ = [
@@ -32,7 +32,7 @@ def formula_display(spec: FormulaSpec, card_id: str, cloze_from: int | None = No
     problems = list(latex_problems(program, card_id))
     if problems:
         raise ProblemsError(problems)
-    return program_display(program, spec.given, cloze_from)
+    return program_display(program, spec.given, cloze_from, asked_lines(spec))
 
 
 def formula_code(spec: FormulaSpec) -> str:

@@ -97,33 +97,41 @@ def _word(word: str) -> str:
 
 
 def program_display(
-    program: Program, given: tuple[tuple[str, str], ...] = (), cloze_from: int | None = None
+    program: Program,
+    given: tuple[tuple[str, str], ...] = (),
+    cloze_from: int | None = None,
+    asked: frozenset[int] | None = None,
 ) -> FormulaDisplay:
     """The formula's TeX and legend; ``given`` names the inputs' axes for the legend."""
     domains = {name: d for name, text in given if isinstance(d := parse_domain(text), Domain)}
     legend = _Legend(domains, {})
     token = _LEGEND.set(legend)
     try:
-        tex = program_latex(program, cloze_from)
+        tex = program_latex(program, cloze_from, asked)
     finally:
         _LEGEND.reset(token)
     return FormulaDisplay(tex, tuple(legend.lines))
 
 
-def program_latex(program: Program, cloze_from: int | None = None) -> str:
+def program_latex(program: Program, cloze_from: int | None = None, asked: frozenset[int] | None = None) -> str:
     """The whole formula; several steps become an ``aligned`` block.
 
     With ``cloze_from`` each step's right-hand side (a bare expression: all of it) is a cloze
-    deletion numbered from ``cloze_from`` up, one card per line with the other lines as context.
+    deletion numbered from ``cloze_from`` up, one card per line with the other lines as context;
+    ``asked`` (1-based step numbers) limits the deletions to those lines, the others stay shown
+    (AMSGrad asks only the lines where it differs from Adam).
     """
     if len(program.steps) == 1:
         return _row(_step_latex(program.steps[0], set(), aligned=False), cloze_from)
     # a value the formula reads before assigning it (an LSTM's h) is an input it updates
     bound = _inputs(program)
     rows = []
-    for index, step in enumerate(program.steps):
-        number = None if cloze_from is None else cloze_from + index
-        rows.append(_row(_step_latex(step, bound, aligned=True), number))
+    number = cloze_from
+    for index, step in enumerate(program.steps, 1):
+        deleted = number is not None and (asked is None or index in asked)
+        rows.append(_row(_step_latex(step, bound, aligned=True), number if deleted else None))
+        if deleted and number is not None:
+            number += 1
         if step.target is not None:
             bound.add(step.target)
     return r"\begin{aligned} " + r" \\ ".join(rows) + r" \end{aligned}"

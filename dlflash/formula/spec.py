@@ -27,7 +27,10 @@ KINDS: dict[str, str] = {
     "count": "a non-negative integer; count(lo, hi) draws from lo..hi",
 }
 SHOW_CHOICES = ("latex", "code", "both")
-OPTIONS: dict[str, str] = {"show": f"one of {', '.join(SHOW_CHOICES)} (default latex)"}
+OPTIONS: dict[str, str] = {
+    "show": f"one of {', '.join(SHOW_CHOICES)} (default latex)",
+    "ask_lines": "on a cloze card, the 1-based step numbers deleted (default: every step)",
+}
 MAX_DIM = 64
 
 _DOMAIN_RE = re.compile(r"^\s*([a-z]+)\s*(?:\(([^()]*)\))?\s*(?:\[([^\[\]]*)\])?\s*$")
@@ -88,6 +91,8 @@ def spec_problems(spec: FormulaSpec, card_id: str | None, cloze: bool = False) -
         if key not in OPTIONS:
             hint = did_you_mean(key, ["steps", "reference", "given", *OPTIONS])
             yield Problem(spec.source, f"unknown formula key {key!r}{hint}", card_id)
+        elif key == "ask_lines":
+            yield from _ask_lines_problems(spec, value, card_id, cloze)
         elif key == "show" and value not in SHOW_CHOICES:
             hint = did_you_mean(str(value), SHOW_CHOICES)
             yield Problem(spec.source, f"'show' must be one of {', '.join(SHOW_CHOICES)}: {value!r}{hint}", card_id)
@@ -95,6 +100,27 @@ def spec_problems(spec: FormulaSpec, card_id: str | None, cloze: bool = False) -
         domain = parse_domain(text)
         if isinstance(domain, str):
             yield Problem(spec.source, f"[{symbol}] {domain}", card_id)
+
+
+def _ask_lines_problems(spec: FormulaSpec, value: object, card_id: str | None, cloze: bool) -> Iterator[Problem]:
+    if not cloze:
+        yield Problem(spec.source, "'ask_lines' deletes formula lines: it needs a cloze card", card_id)
+        return
+    items = value if isinstance(value, tuple) else (value,)
+    steps = len(spec.steps)
+    bad = [i for i in items if not (isinstance(i, str) and i.isdigit() and 1 <= int(i) <= steps)]
+    if bad or not items:
+        message = f"'ask_lines' must list step numbers from 1 to {steps}: {list(items)!r}"
+        yield Problem(spec.source, message, card_id)
+
+
+def asked_lines(spec: FormulaSpec) -> frozenset[int] | None:
+    """The steps a cloze card deletes (``ask_lines``), or ``None`` for every step."""
+    value = spec.option("ask_lines")
+    if value is None:
+        return None
+    items = value if isinstance(value, tuple) else (value,)
+    return frozenset(int(i) for i in items if isinstance(i, str) and i.isdigit())
 
 
 def show_mode(spec: FormulaSpec) -> str:
