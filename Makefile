@@ -51,8 +51,8 @@ errata: $(INSTALLED) ## The notes' full review (build/errata.md) and the patch f
 lint: $(INSTALLED) ## Card-quality rules (SuperMemo, Matuschak, Anki manual)
 	$(BIN)/dlflash lint
 
-preview: $(INSTALLED) $(NODE_INSTALLED) ## Write build/preview.html: every card, day and night mode
-	$(BIN)/dlflash preview
+preview: $(TEST_INSTALLED) $(NODE_INSTALLED) browser ## build/preview.html (every card, day and night) and build/contact-sheet.png (Anki's reviewer)
+	$(BIN)/dlflash preview --reviewer build
 
 stats: $(INSTALLED) ## Deck statistics and the FSRS review-load forecast (plot in build/forecast.png)
 	$(BIN)/dlflash stats --forecast --plot
@@ -78,6 +78,8 @@ $(INSTALLED): pyproject.toml | $(BIN)/python
 
 $(TEST_INSTALLED): $(INSTALLED)
 	$(BIN)/pip install -q -e '.[test]'
+	# the reviewer's page assets only (see [project.optional-dependencies] reviewer-assets): no Qt
+	$(BIN)/pip install -q --no-deps "$$(grep -o '"aqt==[^"]*"' pyproject.toml | tr -d '"')"
 	touch $@
 
 $(NODE_INSTALLED): package.json package-lock.json

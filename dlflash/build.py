@@ -14,7 +14,8 @@ from dlflash.anki.retired import record_retired
 from dlflash.config import Project
 from dlflash.errors import ProblemsError
 from dlflash.model import CardSet, Problem, RenderedNote
-from dlflash.render.fields import render_deck
+from dlflash.render.decks import deck_descriptions
+from dlflash.render.fields import notes_headings, render_deck
 from dlflash.render.figures import draw_card_figures, figure_names
 from dlflash.sources.coverage import coverage_report
 
@@ -52,6 +53,7 @@ class RenderedDeck:
 
     notes: tuple[RenderedNote, ...]
     media: Mapping[str, Path]
+    descriptions: Mapping[str, str]  # deck name -> overview HTML
 
 
 @contextmanager
@@ -69,7 +71,11 @@ def rendered_deck(project: Project, cards: CardSet) -> Iterator[RenderedDeck]:
     with tempfile.TemporaryDirectory(prefix="dlflash-figures-") as tmp:
         figures = draw_card_figures(cards, Path(tmp))
         notes = render_deck(project, cards, figure_names(figures))
-        yield RenderedDeck(notes, media_files(project, notes, {path.name: path for path in figures.values()}))
+        facts, headings = notes_headings(project)
+        descriptions = deck_descriptions(cards, notes, facts, headings)
+        yield RenderedDeck(
+            notes, media_files(project, notes, {path.name: path for path in figures.values()}), descriptions
+        )
 
 
 def build_deck(project: Project, cards: CardSet, out: Path, at: int | None = None) -> BuildReport:
@@ -81,7 +87,7 @@ def build_deck(project: Project, cards: CardSet, out: Path, at: int | None = Non
     with rendered_deck(project, cards) as deck:
         old = read_ledger(project.ledger)
         retired = record_retired(project.retired_file, old.notes, cards)
-        package = plan_package(deck.notes, deck.media, old, now() if at is None else at)
+        package = plan_package(deck.notes, deck.media, old, now() if at is None else at, deck.descriptions)
         if package.ledger != old:
             write_ledger(project.ledger, package.ledger)
         write_package(package, out)

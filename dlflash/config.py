@@ -41,6 +41,11 @@ class Project:
         return self.cards_dir / "coverage.lock"
 
     @property
+    def headings_file(self) -> Path:
+        """Display names of the notes' headings for the context line (``sources.headings``)."""
+        return self.cards_dir / "headings.yaml"
+
+    @property
     def retired_file(self) -> Path:
         return self.cards_dir / "retired.yaml"
 

@@ -23,7 +23,7 @@ STAGES = (
     ("render",),
     ("checks",),
     ("report",),
-    ("build", "preview"),
+    ("build", "preview", "reviewer"),
     ("cli",),
 )
 RANK = {name: rank for rank, names in enumerate(STAGES) for name in names}

@@ -28,9 +28,13 @@ FRONT_BACK_FIELDS = ("Front", "Back", "Extra", "Context", "Source")
 CLOZE_FIELDS = ("Text", "Extra", "Context", "Source")
 
 _CONTEXT = '<div class="context">{{Context}}</div>'
-_EXTRA = (
-    '{{#Extra}}<div class="extra">{{Extra}}</div>{{/Extra}}{{#Source}}<div class="source">{{Source}}</div>{{/Source}}'
-)
+# The Source field ("dlflash · <card id> · notes: <fact ids>") is bookkeeping for `dlflash retired`
+# and the Anki browser's search; the learner reads where a card comes from in the context line (the
+# section of the notes), so no template shows it.
+_EXTRA = '{{#Extra}}<div class="extra">{{Extra}}</div>{{/Extra}}'
+# A reversible note pairs two names of one thing (an acronym and its expansion, a loss and its
+# other name); either side alone is no question, so both directions ask for the other name.
+_CUE = '<div class="cue">What is its other name?</div>'
 
 
 @dataclass(frozen=True)
@@ -67,12 +71,12 @@ NOTE_TYPES: dict[CardType, NoteTypeSpec] = {
         (
             (
                 "Forward",
-                f'{_CONTEXT}<div class="prompt">{{{{Front}}}}</div>',
+                f'{_CONTEXT}<div class="prompt">{{{{Front}}}}</div>{_CUE}',
                 '{{FrontSide}}<hr id="answer"><div class="answer">{{Back}}</div>' + _EXTRA,
             ),
             (
                 "Reverse",
-                f'{_CONTEXT}<div class="prompt">{{{{Back}}}}</div>',
+                f'{_CONTEXT}<div class="prompt">{{{{Back}}}}</div>{_CUE}',
                 '{{FrontSide}}<hr id="answer"><div class="answer">{{Front}}</div>' + _EXTRA,
             ),
         ),

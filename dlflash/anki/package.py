@@ -15,7 +15,7 @@ import sqlite3
 import tempfile
 import zipfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,7 @@ class Package:
     notes: tuple[RenderedNote, ...]
     media: Mapping[str, Path]  # bare name -> file
     ledger: Ledger
+    descriptions: Mapping[str, str] = field(default_factory=dict)  # deck name -> overview HTML
 
 
 class _TimedNote(genanki.Note):  # type: ignore[misc]
@@ -63,13 +64,23 @@ def note_hash(note: RenderedNote) -> str:
     return content_hash(note.note_type, note.fields, note.tags, note.guid)
 
 
-def plan_package(notes: Sequence[RenderedNote], media: Mapping[str, Path], old: Ledger, at: int) -> Package:
-    """Pair the notes with ledger times: unchanged content keeps its time."""
+def plan_package(
+    notes: Sequence[RenderedNote],
+    media: Mapping[str, Path],
+    old: Ledger,
+    at: int,
+    descriptions: Mapping[str, str] | None = None,
+) -> Package:
+    """Pair the notes with ledger times: unchanged content keeps its time.
+
+    ``descriptions`` (deck name -> HTML) fill the decks' overview pages; a parent deck named
+    there is written even though it holds no notes of its own, so that its page is not bare.
+    """
     ledger = Ledger(
         notes=advance(old.notes, ((n.card_id, note_hash(n)) for n in notes), at),
         notetypes=advance(old.notetypes, ((s.name, notetype_hash(s)) for s in NOTE_TYPES.values()), at),
     )
-    return Package(tuple(notes), dict(media), ledger)
+    return Package(tuple(notes), dict(media), ledger, dict(descriptions or {}))
 
 
 def deck_id(name: str) -> int:
@@ -88,8 +99,16 @@ def write_package(package: Package, out: Path) -> None:
 def _write_collection(package: Package, db: Path) -> None:
     models = {t: genanki_model(spec) for t, spec in NOTE_TYPES.items()}
     decks: dict[str, genanki.Deck] = {}
+
+    def deck_named(name: str) -> genanki.Deck:
+        description = package.descriptions.get(name, "")
+        return decks.setdefault(name, genanki.Deck(deck_id(name), name, description=description))
+
+    for name in package.descriptions:  # parents first, so Anki makes them before their children
+        if any(n.deck_name == name or n.deck_name.startswith(f"{name}::") for n in package.notes):
+            deck_named(name)
     for position, note in enumerate(package.notes):
-        deck = decks.setdefault(note.deck_name, genanki.Deck(deck_id(note.deck_name), note.deck_name))
+        deck = deck_named(note.deck_name)
         deck.add_note(
             _TimedNote(
                 package.ledger.notes[note.card_id].mtime,

@@ -16,12 +16,14 @@ from dlflash.model import CardSet, Problem
 from dlflash.render.figures import figure_check
 from dlflash.sources.coverage import coverage_check
 from dlflash.sources.departures import departure_check
+from dlflash.sources.headings import headings_check
 from dlflash.verify.check import check_formulas
 
 Check = Callable[[Project, CardSet], Iterable[Problem]]
 
 CHECKS: list[tuple[str, Check]] = []
 CHECKS.append(("coverage", coverage_check))
+CHECKS.append(("headings", headings_check))
 CHECKS.append(("lint", lint_check))
 CHECKS.append(("figures", figure_check))
 CHECKS.append(("math", math_check))

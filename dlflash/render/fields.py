@@ -17,6 +17,7 @@ from dlflash.errors import ProblemsError
 from dlflash.model import Card, CardSet, Fact, Problem, RenderedNote
 from dlflash.render.figures import card_figures
 from dlflash.sources.facts import load_facts
+from dlflash.sources.headings import load_headings
 from dlflash.text.cardtext import parse_cloze
 from dlflash.text.markdown import to_html
 
@@ -26,14 +27,14 @@ CONTEXT_SEPARATOR = " \u203a "  # a single right-pointing angle quotation mark
 
 def render_deck(project: Project, cards: CardSet, figures: Mapping[str, str] | None = None) -> tuple[RenderedNote, ...]:
     """Render every card of the deck, in deck order; ``figures`` maps figure names to file names."""
-    facts = {f.id: f for f in load_facts(project.cheatsheet)} if project.cheatsheet.is_file() else {}
+    facts, headings = notes_headings(project)
     shown = figures or {}
     notes: list[RenderedNote] = []
     problems: list[Problem] = []
     for card_file in cards.files:
         for card in card_file.cards:
             try:
-                notes.append(render_card(card, card_file.deck_name, facts, shown))
+                notes.append(render_card(card, card_file.deck_name, facts, shown, headings))
             except ProblemsError as exc:  # keep going: every card that cannot render is reported at once
                 problems.extend(exc.problems)
     if problems:
@@ -41,12 +42,25 @@ def render_deck(project: Project, cards: CardSet, figures: Mapping[str, str] | N
     return tuple(notes)
 
 
+def notes_headings(project: Project) -> tuple[dict[str, Fact], Mapping[str, str]]:
+    """The notes' facts by id and the display names of their headings (``cards/headings.yaml``)."""
+    facts = {f.id: f for f in load_facts(project.cheatsheet)} if project.cheatsheet.is_file() else {}
+    return facts, load_headings(project.headings_file, facts.values())
+
+
 def render_card(
-    card: Card, deck_name: str, facts: Mapping[str, Fact], figures: Mapping[str, str] | None = None
+    card: Card,
+    deck_name: str,
+    facts: Mapping[str, Fact],
+    figures: Mapping[str, str] | None = None,
+    headings: Mapping[str, str] | None = None,
 ) -> RenderedNote:
-    """One card's note: fields in its note type's frozen order; its figures join its media."""
+    """One card's note: fields in its note type's frozen order; its figures join its media.
+
+    ``headings`` renames the notes' headings in the context line (``cards/headings.yaml``).
+    """
     shown = figures or {}
-    context = to_html(_context(card, facts))
+    context = to_html(_context(card, facts, headings or {}))
     source = _source(card)
     if card.type == "cloze":
         # the formula is the question: one deletion per line, numbered after the text's own
@@ -80,11 +94,12 @@ def note_tags(card: Card) -> tuple[str, ...]:
     return tuple(sorted(tags))
 
 
-def _context(card: Card, facts: Mapping[str, Fact]) -> str:
+def _context(card: Card, facts: Mapping[str, Fact], headings: Mapping[str, str]) -> str:
     fact = next((facts[c] for c in card.covers if c in facts), None)
     if fact is None:
         return ""
-    return CONTEXT_SEPARATOR.join(_LEADING_NUMBER.sub("", part) for part in fact.heading_path if part)
+    parts = (headings.get(part, part) for part in fact.heading_path if part)
+    return CONTEXT_SEPARATOR.join(_LEADING_NUMBER.sub("", part) for part in parts)
 
 
 def _source(card: Card) -> str:

@@ -34,7 +34,7 @@ from dlflash.sources.yamltree import MAX_SHOWN_CHARS, YNode, parse_yaml, shown
 
 CARD_FILE_RE = re.compile(r"^(\d\d)-([a-z0-9]+(?:-[a-z0-9]+)*)\.yaml$")
 # YAML files in the cards folder that are not card files (coverage skips, retired ids)
-NON_CARD_FILES = frozenset({"skip.yaml", "retired.yaml"})
+NON_CARD_FILES = frozenset({"skip.yaml", "retired.yaml", "headings.yaml"})
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 TAG_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*(?:::[a-z0-9]+(?:[-_][a-z0-9]+)*)*$")
 CLOZE_RE = re.compile(r"\{\{c\d+::")

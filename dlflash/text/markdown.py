@@ -11,6 +11,7 @@ caller passes the names' file names and the image points at that file.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from functools import cache
 from html import escape
@@ -47,8 +48,19 @@ def _highlight(code: str, lang: str, _attrs: str) -> str:
     return f'<pre class="highlight"><code>{body}</code></pre>'
 
 
+# Punctuation that must not start a line: a browser may break between typeset math and the text after it.
+_TRAILING_PUNCTUATION = re.compile(r"^[,.;:!?)\]]+")
+
+
 def _math_inline(_self: Any, tokens: Sequence[Token], idx: int, _options: Any, _env: Any) -> str:
-    return "\\(" + escape(tokens[idx].content, quote=False) + "\\)"
+    math = "\\(" + escape(tokens[idx].content, quote=False) + "\\)"
+    following = tokens[idx + 1] if idx + 1 < len(tokens) else None
+    glued = _TRAILING_PUNCTUATION.match(following.content) if following and following.type == "text" else None
+    if following is None or glued is None:
+        return math
+    # the punctuation moves out of the next text token (rendered after this one) into one unbreakable span
+    following.content = following.content[glued.end() :]
+    return f'<span class="nowrap">{math}{escape(glued.group(0), quote=False)}</span>'
 
 
 def _math_block(_self: Any, tokens: Sequence[Token], idx: int, _options: Any, _env: Any) -> str:
