@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
-import torch
 
 from dlflash.cli.app import cards_option, describe, main
 from dlflash.cli.progress import progress_bar
 from dlflash.config import load_project
 from dlflash.errors import ProblemsError
-from dlflash.report.patch import patch_notes, unified_diff
-from dlflash.report.review import Review, fixes, review_markdown
 from dlflash.sources.cards import load_cards
 from dlflash.sources.departures import departure_problems, locate_departures
 from dlflash.sources.facts import load_facts
-from dlflash.verify.api import ClaimResult, api_cards, verify_api
-from dlflash.verify.cards import format_error, formula_cards, verify_cards
-from dlflash.verify.errata import find_errata
-from dlflash.verify.runner import TOLERANCE
+
+if TYPE_CHECKING:
+    from dlflash.verify.api import ClaimResult
+
+# torch and the modules that run it are imported inside the commands that verify:
+# `dlflash --help` and every other command start without them
 
 
 @main.command()
@@ -25,6 +26,12 @@ from dlflash.verify.runner import TOLERANCE
 @click.argument("ids", nargs=-1)
 def verify(cards_dir: str, ids: tuple[str, ...]) -> None:
     """Check every card formula and API claim (or those of the cards IDS) against torch; exit 1 on any failure."""
+    import torch
+
+    from dlflash.verify.api import api_cards, verify_api
+    from dlflash.verify.cards import format_error, formula_cards, verify_cards
+    from dlflash.verify.runner import TOLERANCE
+
     project = load_project(cards_dir)
     cards = load_cards(project.cards_dir)
     selected_formulas = formula_cards(cards, ids, also_known=[c.id for c in api_cards(cards)])
@@ -69,6 +76,11 @@ def _claim_note(result: ClaimResult) -> str:
 @click.option("--patch", "as_patch", is_flag=True, help="Print a unified diff fixing the notes in place instead.")
 def errata(cards_dir: str, as_patch: bool) -> None:
     """Print (Markdown) the notes' full review: computed errata and the cards' recorded departures."""
+    from dlflash.report.patch import patch_notes, unified_diff
+    from dlflash.report.review import Review, fixes, review_markdown
+    from dlflash.verify.api import api_cards, verify_api
+    from dlflash.verify.errata import find_errata
+
     project = load_project(cards_dir)
     cards = load_cards(project.cards_dir)
     root = project.cards_dir.resolve().parent
