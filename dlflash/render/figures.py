@@ -19,13 +19,17 @@ take about two seconds to import, and checking a figure name needs neither.
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import inspect
 import io
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dlflash.cache import NO_CACHE, Cache, versions
 from dlflash.errors import ProblemsError
 from dlflash.fileio import write_atomic
 from dlflash.model import Card, CardSet, Problem
@@ -37,6 +41,8 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 DPI = 150
+FIGURE_CACHE = "figures"
+FIGURE_LIBRARIES = ("matplotlib", "numpy", "torch")
 HASH_CHARS = 8
 # the backgrounds of deck.css, day and night, that every colour must contrast with
 DAY_BACKGROUND = "#fdfdfd"
@@ -115,15 +121,34 @@ def file_name(name: str, png: bytes) -> str:
     return f"dlflash-{name}-{hashlib.sha256(png).hexdigest()[:HASH_CHARS]}.png"
 
 
-def render_figures(out_dir: Path, names: Iterable[str] | None = None) -> dict[str, Path]:
-    """Draw the named figures (all by default) into ``out_dir``: name -> file with a hashed bare name."""
+def render_figures(out_dir: Path, names: Iterable[str] | None = None, cache: Cache = NO_CACHE) -> dict[str, Path]:
+    """Draw the named figures (all by default) into ``out_dir``: name -> file with a hashed bare name.
+
+    A figure drawn before by the same drawing code (its module's source), at the same
+    size, with the same matplotlib, numpy and torch, is read from the cache: no import of either.
+    """
+    wanted = sorted(set(FIGURES if names is None else names))
+    keys = {cache.key(FIGURE_CACHE, name, _drawing_digest(name), versions(*FIGURE_LIBRARIES)): name for name in wanted}
+    pngs = cache.lookup(FIGURE_CACHE, FIGURE_CACHE, {key: partial(_png_text, name) for key, name in keys.items()})
     result: dict[str, Path] = {}
-    for name in sorted(set(FIGURES if names is None else names)):
-        png = figure_png(name)
+    for key, name in keys.items():
+        png = base64.b64decode(pngs[key], validate=True)
         path = out_dir / file_name(name, png)
         write_atomic(path, png)
         result[name] = path
     return result
+
+
+def _png_text(name: str) -> str:
+    return base64.b64encode(figure_png(name)).decode("ascii")
+
+
+def _drawing_digest(name: str) -> str:
+    """The figure's size and the source of the module its drawing function is written in."""
+    spec = FIGURES[name]
+    path = inspect.getsourcefile(spec.draw)
+    source = Path(path).read_bytes() if path else b""
+    return hashlib.sha256(repr(spec.size).encode() + b"\0" + source).hexdigest()
 
 
 def card_figures(card: Card) -> tuple[str, ...]:
@@ -146,12 +171,12 @@ def figure_problems(cards: CardSet) -> Iterator[Problem]:
                 yield Problem(card.source, f"figure must be one of dlflash.render.figures: {name!r}{hint}", card.id)
 
 
-def draw_card_figures(cards: CardSet, out_dir: Path) -> dict[str, Path]:
-    """Check every figure name the cards use, then draw those figures (none: no torch import)."""
+def draw_card_figures(cards: CardSet, out_dir: Path, cache: Cache = NO_CACHE) -> dict[str, Path]:
+    """Check every figure name the cards use, then draw those figures (none, or all cached: no torch import)."""
     problems = list(figure_problems(cards))
     if problems:
         raise ProblemsError(problems)
-    return render_figures(out_dir, used_figures(cards))
+    return render_figures(out_dir, used_figures(cards), cache)
 
 
 def figure_check(_project: object, cards: CardSet) -> Iterator[Problem]:
