@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from dlflash.fileio import write_atomic
-from dlflash.model import Source
+from dlflash.model import Problem, Source
 
 CACHE_ENV = "DLFLASH_CACHE"
 CACHE_DIR = Path("build") / "cache"  # beside the cards folder, in the project's build outputs
@@ -40,12 +40,15 @@ TEXT_LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "Pygments")
 
 
 def canonical(value: Any) -> Any:
-    """A JSON-able form of a (frozen dataclass) value, its ``Source`` fields left out, the same on every run."""
+    """A JSON-able form of a (frozen dataclass) value, the same on every run.
+
+    Locations are left out: ``Source`` fields and fields marked ``metadata={"location": True}``.
+    """
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {
             f.name: canonical(getattr(value, f.name))
             for f in dataclasses.fields(value)
-            if not isinstance(getattr(value, f.name), Source)
+            if not isinstance(getattr(value, f.name), Source) and not f.metadata.get("location")
         }
     if isinstance(value, tuple | list):
         return [canonical(v) for v in value]
@@ -145,3 +148,24 @@ class Cache:
 
 
 NO_CACHE = Cache(None)
+
+
+def encode_problem(problem: Problem, anchor: Source) -> dict[str, Any]:
+    """A problem of a card's, its line kept relative to the card's so that a moved card's entry still holds."""
+    same = problem.source.path == anchor.path
+    return {
+        "path": None if same else problem.source.path,
+        "line": problem.source.line - anchor.line if same else problem.source.line,
+        "message": problem.message,
+        "card_id": problem.card_id,
+        "severity": problem.severity,
+    }
+
+
+def decode_problem(value: dict[str, Any], anchor: Source) -> Problem:
+    path = value["path"]
+    line = int(value["line"]) + (anchor.line if path is None else 0)
+    card_id = value["card_id"]
+    where = Source(anchor.path if path is None else str(path), line)
+    message, who = str(value["message"]), None if card_id is None else str(card_id)
+    return Problem(where, message, who, "warning") if value["severity"] == "warning" else Problem(where, message, who)

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from dlflash.verify.formulas import Formula, all_formulas
-from dlflash.verify.runner import OPTIMIZER_STEPS, TOLERANCE
+from dlflash.verify.outcome import TOLERANCE
+from dlflash.verify.runner import OPTIMIZER_STEPS
 
 ROOT = Path(__file__).resolve().parent.parent
 FORMULAS = all_formulas(ROOT)

@@ -21,6 +21,7 @@ from html.parser import HTMLParser
 
 from dlflash.anki.cardview import cloze_field, cloze_numbers, render_clozes
 from dlflash.anki.notetypes import NOTE_TYPES
+from dlflash.cache import Cache
 from dlflash.config import Project
 from dlflash.model import CardSet, Problem, RenderedNote, Source
 from dlflash.render.fields import render_deck
@@ -34,6 +35,7 @@ DELIMITERS = {"\\(": ("\\)", False), "\\[": ("\\]", True)}
 _START = re.compile(r"\\\(|\\\[")
 _END = {opener: re.compile(re.escape(close) + r"|\\.|[{}]") for opener, (close, _display) in DELIMITERS.items()}
 QUOTE_LIMIT = 80
+MATH_CACHE = "mathjax"
 
 
 @dataclass(frozen=True)
@@ -153,7 +155,7 @@ def typeset_problems(project: Project, notes: Iterable[RenderedNote]) -> Iterato
     ]
     items = {_key(span): TexItem(_key(span), span.tex, span.display) for _note, _name, span in shown}
     try:
-        errors = typeset_errors(project, list(items.values()))
+        errors = _cached_errors(project, items)
     except MathJaxUnavailable as exc:
         yield Problem(Source(str(project.cards_dir), 1), f"math cannot be checked: {exc}")
         return
@@ -161,6 +163,19 @@ def typeset_problems(project: Project, notes: Iterable[RenderedNote]) -> Iterato
         message = errors.get(_key(span))
         if message is not None:
             yield _problem(note, f"math in {name} must typeset in MathJax {MATHJAX_VERSION}: {message}", span)
+
+
+def _cached_errors(project: Project, items: dict[str, TexItem]) -> dict[str, str]:
+    """MathJax's verdict on each item, from the cache where this MathJax judged it before; node runs for the rest."""
+    cache = Cache.for_cards(project.cards_dir)
+    keys = {name: cache.key(MATH_CACHE, item.tex, item.display, MATHJAX_VERSION) for name, item in items.items()}
+    old = cache.table(MATH_CACHE, MATH_CACHE)
+    # an entry is MathJax's message, or "" for a formula that typesets
+    fresh = {name: item for name, item in items.items() if not isinstance(old.get(keys[name]), str)}
+    computed = typeset_errors(project, list(fresh.values()))
+    entries = {key: computed.get(name, "") if name in fresh else old[key] for name, key in keys.items()}
+    cache.save(MATH_CACHE, MATH_CACHE, entries, old)
+    return {name: entries[key] for name, key in keys.items() if entries[key]}
 
 
 def _typesettable(note: RenderedNote) -> Iterator[tuple[str, MathSpan]]:

@@ -10,8 +10,9 @@ from dlflash.formula.parse import Program, parse_formula
 from dlflash.model import FormulaSpec, Problem, Source
 from dlflash.sources.cards import load_cards
 from dlflash.sources.yamltree import read_yaml_file, shown
+from dlflash.verify.outcome import Outcome
 from dlflash.verify.registry import Reference, load_references, references_dir
-from dlflash.verify.runner import Outcome, check_program
+from dlflash.verify.runner import check_program
 
 EQUIVALENT_FILE = "equivalent_mutants.yaml"
 
