@@ -21,6 +21,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from markdown_it import MarkdownIt
@@ -71,8 +72,13 @@ class _Scope:
         return _Scope((*self.slugs, slug), (*self.labels, label))
 
 
+@lru_cache(maxsize=4)
 def parse_facts(text: str, path: str) -> tuple[Fact, ...]:
-    """All facts of a cheatsheet's Markdown ``text``; ``path`` goes into each ``Source``."""
+    """All facts of a cheatsheet's Markdown ``text``; ``path`` goes into each ``Source``.
+
+    Kept for the process (the facts are frozen): coverage, headings, render and the
+    deck descriptions of one ``dlflash deck`` read the same notes once.
+    """
     root = SyntaxTreeNode(MarkdownIt("commonmark").parse(text))
     return tuple(_Walker(path).blocks(root.children, []))
 
