@@ -15,7 +15,8 @@ from dlflash.model import CardSet
 from dlflash.sources.cards import load_cards
 from dlflash.sources.departures import departure_problems, locate_departures
 from dlflash.sources.facts import load_facts
-from dlflash.verify.claims import api_cards, cached_claims
+from dlflash.verify.claim_cache import cached_claims
+from dlflash.verify.claims import api_cards
 from dlflash.verify.outcome import TOLERANCE
 
 if TYPE_CHECKING:

@@ -1,20 +1,18 @@
-"""Verify stage: the API claims of a deck and their verdicts, read from the cache when torch has not changed.
+"""Verify stage: the API claims of a deck and the verdict on one, without torch.
 
-Apart from ``verify/api.py`` (which imports torch) so that a deck whose claims
-were all checked against this torch before is verified without importing it.
+Apart from ``verify/api.py`` (which imports torch to check them) so that a cached
+verdict (``verify/claim_cache.py``) is read back without importing torch.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
-from dlflash.cache import Cache, versions
 from dlflash.model import ApiClaim, Card, CardSet
 
 Status = Literal["ok", "FAIL", "unchecked"]
-CLAIM_CACHE = "api-claims"
 
 
 @dataclass(frozen=True)
@@ -36,37 +34,3 @@ class ClaimResult:
 def api_cards(cards: CardSet, ids: Iterable[str] = ()) -> list[Card]:
     wanted = set(ids)
     return [c for c in cards.cards if c.api and (not wanted or c.id in wanted)]
-
-
-def cached_claims(cache: Cache, cards: Sequence[Card]) -> list[ClaimResult]:
-    """``verify_api(cards)``, each claim's verdict from the cache when it was checked against this torch."""
-    keyed = [(cache.key(CLAIM_CACHE, card.id, claim, versions("torch")), card, claim)
-             for card in cards for claim in card.api]
-    old = cache.table(CLAIM_CACHE, CLAIM_CACHE)
-    results = []
-    for key, card, claim in keyed:
-        result = _decode(old.get(key), card, claim)
-        if result is None:
-            from dlflash.verify.api import check_claim  # torch: only for a claim not in the cache
-
-            result = check_claim(card.id, claim)
-        results.append(result)
-    entries = {key: _encode(result) for (key, _card, _claim), result in zip(keyed, results, strict=True)}
-    cache.save(CLAIM_CACHE, CLAIM_CACHE, entries, old)
-    return results
-
-
-def _encode(result: ClaimResult) -> dict[str, Any]:
-    return {"status": result.status, "checked": result.checked, "failure": result.failure,
-            "unchecked": list(result.unchecked)}
-
-
-def _decode(value: Any, card: Card, claim: ApiClaim) -> ClaimResult | None:
-    if not isinstance(value, dict) or value.get("status") not in ("ok", "FAIL", "unchecked"):
-        return None
-    try:
-        status: Status = value["status"]
-        unchecked = tuple(str(u) for u in value["unchecked"])
-        return ClaimResult(card.id, claim, status, str(value["checked"]), str(value["failure"]), unchecked)
-    except (KeyError, TypeError):
-        return None
