@@ -13,9 +13,13 @@ CARDS = REPO / "cards"
 
 @pytest.fixture
 def cards_copy(tmp_path: Path) -> Path:
-    """The real cards folder copied to a temporary project (pyproject included), without its ledger."""
+    """The real cards folder copied to a temporary project (pyproject included), without its ledger.
+
+    Without the ledger nothing was ever built there, so nothing was retired either: the copy leaves
+    out ``retired.yaml`` too, the record of what the real deck's builds removed.
+    """
     project = tmp_path / "project"
-    shutil.copytree(CARDS, project / "cards", ignore=shutil.ignore_patterns("ledger.json"))
+    shutil.copytree(CARDS, project / "cards", ignore=shutil.ignore_patterns("ledger.json", "retired.yaml"))
     shutil.copy(REPO / "pyproject.toml", project / "pyproject.toml")
     return project / "cards"
 
