@@ -12,11 +12,10 @@ and that one (Anki's field separator) made a whole ``.apkg`` unimportable.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Literal
-
-import re
 
 import yaml
 
