@@ -17,6 +17,7 @@ from dlflash.errors import ProblemsError
 from dlflash.model import Card, CardSet, Fact, Problem, RenderedNote
 from dlflash.render.figures import card_figures
 from dlflash.sources.facts import load_facts
+from dlflash.sources.files import present
 from dlflash.text.markdown import to_html
 
 _LEADING_NUMBER = re.compile(r"^\s*\d+\.\s*")
@@ -25,7 +26,7 @@ CONTEXT_SEPARATOR = " \u203a "  # a single right-pointing angle quotation mark
 
 def render_deck(project: Project, cards: CardSet, figures: Mapping[str, str] | None = None) -> tuple[RenderedNote, ...]:
     """Render every card of the deck, in deck order; ``figures`` maps figure names to file names."""
-    facts = {f.id: f for f in load_facts(project.cheatsheet)} if project.cheatsheet.is_file() else {}
+    facts = {f.id: f for f in load_facts(project.cheatsheet)} if present(project.cheatsheet) else {}
     shown = figures or {}
     notes: list[RenderedNote] = []
     problems: list[Problem] = []

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from dlflash.errors import ProblemsError, UsageError
+from dlflash.errors import ProblemsError, SourceFileError, UsageError
 from dlflash.model import (
     CARD_TYPES,
     DEPARTURE_KINDS,
@@ -30,6 +30,7 @@ from dlflash.model import (
     Problem,
     Source,
 )
+from dlflash.sources.files import read_source_text
 from dlflash.sources.yamltree import MAX_SHOWN_CHARS, YNode, parse_yaml, shown
 
 CARD_FILE_RE = re.compile(r"^(\d\d)-([a-z0-9]+(?:-[a-z0-9]+)*)\.yaml$")
@@ -74,9 +75,10 @@ def load_cards(directory: str | Path) -> CardSet:
     paths = sorted(p for p in root.glob("*.yaml") if p.name not in NON_CARD_FILES)
     problems: list[Problem] = []
     files: list[CardFile] = []
+    project_root = root.resolve().parent
     with _collector_paused():
         for path in paths:
-            card_file, file_problems = load_card_file(path)
+            card_file, file_problems = load_card_file(path, project_root)
             problems.extend(file_problems)
             if card_file is not None:
                 files.append(card_file)
@@ -99,17 +101,16 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def load_card_file(path: Path) -> tuple[CardFile | None, list[Problem]]:
-    """Read one card file; return its cards (when readable) and all its problems."""
+def load_card_file(path: Path, project_root: Path | None = None) -> tuple[CardFile | None, list[Problem]]:
+    """Read one card file (a regular file inside ``project_root``, by default the cards folder's parent)."""
     name = str(path)
     match = CARD_FILE_RE.match(path.name)
     if match is None:
         return None, [Problem(Source(name, 1), f"file name must be NN-section.yaml in kebab-case: {path.name!r}")]
     try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        return None, [Problem(Source(name, line), f"file must be UTF-8: byte {exc.object[exc.start]:#04x} is not")]
+        text = read_source_text(path, project_root or path.parent.resolve().parent)
+    except SourceFileError as exc:
+        return None, list(exc.problems)
     if "\t" in text:
         line = text[: text.index("\t")].count("\n") + 1
         return None, [Problem(Source(name, line), "tabs are not allowed in card files: indent with spaces")]
