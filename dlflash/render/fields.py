@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 
 from dlflash.anki.guids import note_guid
+from dlflash.anki.notetypes import NOTE_TYPES
 from dlflash.anki.tags import TAG_ROOT
 from dlflash.config import Project
 from dlflash.errors import ProblemsError
@@ -22,6 +23,9 @@ from dlflash.text.markdown import to_html
 
 _LEADING_NUMBER = re.compile(r"^\s*\d+\.\s*")
 CONTEXT_SEPARATOR = " \u203a "  # a single right-pointing angle quotation mark
+# Sources are bounded (MAX_FIELD_CHARS) but Markdown can amplify them: a 20 KB card of reference
+# links once rendered a 10.5 MB field. Real fields stay far below this.
+MAX_RENDERED_CHARS = 100_000
 
 
 def render_deck(project: Project, cards: CardSet, figures: Mapping[str, str] | None = None) -> tuple[RenderedNote, ...]:
@@ -56,6 +60,14 @@ def render_card(
         back = _join(to_html(card.back, shown), answer_math)
         extra = to_html(card.extra, shown) if card.extra else ""
         fields = (to_html(card.front, shown), back, extra, context, source)
+    too_long = [
+        Problem(card.source, f"field {name} must render to at most {MAX_RENDERED_CHARS} characters, not {len(html)}",
+                card.id)
+        for name, html in zip(NOTE_TYPES[card.type].fields, fields, strict=True)
+        if len(html) > MAX_RENDERED_CHARS
+    ]
+    if too_long:
+        raise ProblemsError(too_long)
     figure_files = tuple(shown[name] for name in card_figures(card) if name in shown)
     return RenderedNote(
         card_id=card.id,
