@@ -44,6 +44,8 @@ DOLLAR_MATH_RE = re.compile(r"\$\$|\$[^$\s][^$\n]*\$")
 CODE_RE = re.compile(r"```.*?```|`[^`\n]*`", re.DOTALL)
 # Long fields are almost always a mistake (a pasted file); far above any card.
 MAX_FIELD_CHARS = 20_000
+# a deck title is a name in Anki's deck list, not a sentence
+MAX_TITLE_CHARS = 80
 
 FILE_FIELDS = ("title", "cards")
 TEXT_FIELDS = ("front", "back", "text", "extra", "long_answer")
@@ -128,6 +130,12 @@ def load_card_file(path: Path, project_root: Path | None = None) -> tuple[CardFi
         problems.append(Problem(Source(name, 1), "missing field 'title'"))
     elif title.kind != "str" or not title.text.strip():
         problems.append(Problem(Source(name, title.line), _not_a_string("'title'", title, "a non-empty string")))
+    elif "::" in title.text:
+        message = f"'title' must not contain '::' (Anki would make a subdeck of each part): {shown(title.text)}"
+        problems.append(Problem(Source(name, title.line), message))
+    elif len(title.text.strip()) > MAX_TITLE_CHARS or "\n" in title.text.strip():
+        message = f"'title' must be one line of at most {MAX_TITLE_CHARS} characters: {shown(title.text)}"
+        problems.append(Problem(Source(name, title.line), message))
     cards_node = tree.get("cards")
     cards: list[Card] = []
     if cards_node is None:
