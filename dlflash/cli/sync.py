@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from dlflash.anki.ledger import read_ledger
 from dlflash.anki.retired import RETIRED_TAG_SEARCH, anki_search, read_retired
 from dlflash.build import rendered_deck
 from dlflash.cli.app import cards_option, main
@@ -44,7 +45,12 @@ FORECAST_PLOT = "build/forecast.png"
 @cards_option
 @click.option("--dry-run", is_flag=True, help="Print what would change; change nothing.")
 @click.option("--prune", is_flag=True, help="Delete the notes of removed cards instead of retiring them.")
-def sync(collection: str, cards_dir: str, dry_run: bool, prune: bool) -> None:
+@click.option(
+    "--overwrite-edits",
+    is_flag=True,
+    help="Replace the fields you edited in Anki with the deck's (by default your edits are kept and listed).",
+)
+def sync(collection: str, cards_dir: str, dry_run: bool, prune: bool, overwrite_edits: bool) -> None:
     """Apply the deck to an Anki collection: add, update, retire notes; keep all reviews."""
     # imported here: only this command needs the anki package
     from dlflash.anki.sync import plan_collection, sync_collection
@@ -52,16 +58,18 @@ def sync(collection: str, cards_dir: str, dry_run: bool, prune: bool) -> None:
     project = load_project(cards_dir)
     cards = load_cards(project.cards_dir)
     names = {r.guid: r.id for r in read_retired(project.retired_file)}
+    # an imported note still has its package's mtime, the ledger's, until someone edits it
+    ledger_times = {card_id: entry.mtime for card_id, entry in read_ledger(project.ledger).notes.items()}
     path = Path(collection)
     stage(f"rendering {len(cards.cards)} cards")
     # the same notes and media `dlflash build` ships, figures drawn afresh as there
     with rendered_deck(project, cards) as deck:
         stage(f"{'planning' if dry_run else 'applying'} {len(deck.notes)} notes against {path}")
         if dry_run:
-            plan = plan_collection(path, deck.notes, names, prune)
+            plan = plan_collection(path, deck.notes, deck.media, names, prune, ledger_times, overwrite_edits)
             click.echo(f"dry run: {path} was not changed; a sync would do this:")
         else:
-            plan = sync_collection(path, deck.notes, deck.media, names, prune)
+            plan = sync_collection(path, deck.notes, deck.media, names, prune, ledger_times, overwrite_edits)
             click.echo(f"synced {path}:")
     for label, ids in (
         ("note types added", plan.notetypes_added),
@@ -71,10 +79,19 @@ def sync(collection: str, cards_dir: str, dry_run: bool, prune: bool) -> None:
         ("restored", plan.restored),
         ("retired", plan.retired),
         ("pruned", plan.pruned),
+        ("your edits kept (the card did not change)", plan.edits_kept),
+        ("not updated, you edited them in Anki", plan.conflicts),
+        ("left alone, you changed their note type in Anki", plan.other_type),
+        ("media kept as yours, ours stored as", plan.media_renamed),
     ):
         if ids or label in ("added", "updated", "retired"):
             click.echo(f"  {label}: {len(ids)}{_listing(ids)}")
     click.echo(f"  unchanged: {len(plan.unchanged)}")
+    if plan.conflicts:
+        click.echo(
+            "  the deck changed the cards you edited: your fields stay; `dlflash sync --overwrite-edits` "
+            "replaces them with the deck's (copy what you want to keep first)"
+        )
 
 
 def _listing(ids: tuple[str, ...]) -> str:
