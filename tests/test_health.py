@@ -22,6 +22,7 @@ from ankitools import CARD_TYPE_REVIEW, import_package, study_days
 from cardfiles import edit_basics
 from click.testing import CliRunner
 
+from dlflash.anki.collection import CollectionRefused
 from dlflash.anki.snapshot import collection_snapshot
 from dlflash.build import build_deck
 from dlflash.cli import main
@@ -333,3 +334,9 @@ def test_collection_another_process_holds_open_is_refused_without_a_traceback(
         assert "open in Anki or locked" in result.output and "Nothing was changed" in result.output
         assert isinstance(result.exception, SystemExit), result.exception  # a message, not a traceback
     assert after == before
+
+
+def test_a_backend_failure_on_the_copy_is_a_refusal_naming_the_collection(reviewed: dict[str, Any]) -> None:
+    refused = pytest.raises(CollectionRefused, match="Anki failed on a copy of it: Invalid search")
+    with refused, collection_snapshot(reviewed["collection"]) as col:
+        col.find_cards("(")

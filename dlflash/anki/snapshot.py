@@ -52,6 +52,9 @@ def collection_snapshot(path: Path) -> Iterator[Collection]:
             raise CollectionRefused(f"{path}: not a usable Anki collection: {exc}") from exc
         try:
             yield col
+        except AnkiException as exc:
+            # the backend refusing a query on the copy (a search, the optimizer, the simulator)
+            raise CollectionRefused(f"{path}: Anki failed on a copy of it: {exc}; nothing was changed") from exc
         finally:
             col.close()
 
