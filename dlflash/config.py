@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from dlflash.errors import UsageError
+from dlflash.errors import SourceFileError
 
 DEFAULT_CARDS = "cards"
 DEFAULT_DECK = "build/deep-learning.apkg"
@@ -18,6 +19,11 @@ class Project:
 
     cards_dir: Path
     coverage_threshold: float = 100.0
+
+    @property
+    def root(self) -> Path:
+        """The project folder (the cards folder's parent): no source file may lead out of it."""
+        return self.cards_dir.resolve().parent
 
     @property
     def cheatsheet(self) -> Path:
@@ -56,13 +62,33 @@ def load_project(cards_dir: str | Path = DEFAULT_CARDS) -> Project:
     pyproject = cards.resolve().parent / "pyproject.toml"
     settings: dict[str, object] = {}
     if pyproject.is_file():
-        try:
-            settings = tomllib.loads(pyproject.read_text("utf-8")).get("tool", {}).get("dlflash", {})
-        except tomllib.TOMLDecodeError as exc:
-            raise UsageError(f"{pyproject}: invalid TOML: {exc}") from exc
+        settings = _dlflash_settings(pyproject)
     threshold = settings.get("coverage-threshold", 100)
-    if not isinstance(threshold, int | float) or not 0 <= threshold <= 100:
-        raise UsageError(
-            f"{pyproject}: [tool.dlflash] coverage-threshold must be a number from 0 to 100: {threshold!r}"
-        )
+    if isinstance(threshold, bool) or not isinstance(threshold, int | float) or not 0 <= threshold <= 100:
+        message = f"[tool.dlflash] coverage-threshold must be a number from 0 to 100: {threshold!r}"
+        raise SourceFileError(pyproject, message)
     return Project(cards_dir=cards, coverage_threshold=float(threshold))
+
+
+_TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)$")
+
+
+def _dlflash_settings(pyproject: Path) -> dict[str, object]:
+    """``[tool.dlflash]``; a file that is not UTF-8 TOML is bad data (exit 1), named with its line."""
+    data = pyproject.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise SourceFileError(pyproject, f"file must be UTF-8: byte {data[exc.start]:#04x} is not", line) from exc
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        found = _TOML_LINE.search(str(exc))
+        message = _TOML_LINE.sub("", str(exc)).strip()
+        raise SourceFileError(pyproject, f"invalid TOML: {message}", int(found.group(1)) if found else 1) from exc
+    tool = document.get("tool", {})
+    settings = tool.get("dlflash", {}) if isinstance(tool, dict) else None
+    if not isinstance(settings, dict):
+        raise SourceFileError(pyproject, f"[tool.dlflash] must be a table, not {settings!r}")
+    return settings

@@ -7,8 +7,9 @@ CLI uses, so no stage decides how the program ends.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
-from dlflash.model import Problem
+from dlflash.model import Problem, Source
 
 
 class DlflashError(Exception):
@@ -23,6 +24,14 @@ class ProblemsError(DlflashError):
     def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems = tuple(sorted(problems, key=_problem_order))
         super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class SourceFileError(ProblemsError):
+    """A source file that cannot be read as one: its one problem, at line ``line``."""
+
+    def __init__(self, path: Path, message: str, line: int = 1) -> None:
+        self.path = path
+        super().__init__([Problem(Source(str(path), line), message)])
 
 
 class UsageError(DlflashError):

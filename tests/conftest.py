@@ -3,12 +3,30 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 CARDS = REPO / "cards"
+
+
+# What only a person's `dlflash build` (or `coverage --accept`) may change in the checkout.
+COMMITTED = ("ledger.json", "retired.yaml", "coverage.lock")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def committed_files_untouched() -> Iterator[None]:
+    """No test may write the real deck's ledger, retired list or lock: tests build copies."""
+    before = {name: _bytes(CARDS / name) for name in COMMITTED}
+    yield
+    changed = [name for name in COMMITTED if _bytes(CARDS / name) != before[name]]
+    assert changed == [], f"a test changed cards/{', cards/'.join(changed)} of the checkout"
+
+
+def _bytes(path: Path) -> bytes | None:
+    return path.read_bytes() if path.is_file() else None
 
 
 @pytest.fixture

@@ -9,7 +9,8 @@ browser does. The TeX is then typeset by ``mathjax-full`` without
 MathJax's own message. A cloze note is typeset as each of its cards shows
 it, question and answer (a deletion inside math reads ``[...]`` there). Two
 Anki pitfalls are caught without node: a raw newline inside math, and ``}}``
-inside math in a cloze note.
+inside math in a cloze note; so is TeX that acts (``\\href``, ``\\style``...,
+see ``activetex``), which node refuses again by the attributes MathJax would set.
 """
 
 from __future__ import annotations
@@ -22,10 +23,11 @@ from html.parser import HTMLParser
 from dlflash.anki.cardview import cloze_field, cloze_numbers, render_clozes
 from dlflash.anki.notetypes import NOTE_TYPES
 from dlflash.cache import Cache
+from dlflash.checks.activetex import active_tex
 from dlflash.config import Project
 from dlflash.model import CardSet, Problem, RenderedNote, Source
 from dlflash.render.fields import render_deck
-from dlflash.render.mathjax import MATHJAX_VERSION, MathJaxUnavailable, TexItem, typeset_errors
+from dlflash.render.mathjax import MATHJAX_VERSION, MathJaxUnavailable, TexFailure, TexItem, typeset_errors
 
 # MathJax's default skipHtmlTags; text inside them is never typeset
 SKIP_TAGS = frozenset({"script", "noscript", "style", "textarea", "pre", "code", "annotation", "annotation-xml"})
@@ -146,6 +148,9 @@ def shape_problems(note: RenderedNote) -> Iterator[Problem]:
             elif spec.cloze and "}}" in span.tex:
                 rule = f"math in {name} must not contain '}}}}' (it ends the cloze early; write '}} }}')"
                 yield _problem(note, rule, span)
+            for reason in active_tex(span.tex):
+                rule = f"math in {name} must not make links, styles, ids or classes (they act in Anki): {reason}"
+                yield _problem(note, rule, span)
 
 
 def typeset_problems(project: Project, notes: Iterable[RenderedNote]) -> Iterator[Problem]:
@@ -160,22 +165,43 @@ def typeset_problems(project: Project, notes: Iterable[RenderedNote]) -> Iterato
         yield Problem(Source(str(project.cards_dir), 1), f"math cannot be checked: {exc}")
         return
     for note, name, span in shown:
-        message = errors.get(_key(span))
-        if message is not None:
-            yield _problem(note, f"math in {name} must typeset in MathJax {MATHJAX_VERSION}: {message}", span)
+        failure = errors.get(_key(span))
+        if failure is None or any(active_tex(span.tex)):
+            continue  # acting macros are reported by shape_problems, once
+        if failure.acts:
+            rule = f"math in {name} must not make links, styles, ids or classes (they act in Anki): {failure.message}"
+        else:
+            rule = f"math in {name} must typeset in MathJax {MATHJAX_VERSION}: {failure.message}"
+        yield _problem(note, rule, span)
 
 
-def _cached_errors(project: Project, items: dict[str, TexItem]) -> dict[str, str]:
+def _cached_errors(project: Project, items: dict[str, TexItem]) -> dict[str, TexFailure]:
     """MathJax's verdict on each item, from the cache where this MathJax judged it before; node runs for the rest."""
     cache = Cache.for_cards(project.cards_dir)
     keys = {name: cache.key(MATH_CACHE, item.tex, item.display, MATHJAX_VERSION) for name, item in items.items()}
     old = cache.table(MATH_CACHE, MATH_CACHE)
-    # an entry is MathJax's message, or "" for a formula that typesets
-    fresh = {name: item for name, item in items.items() if not isinstance(old.get(keys[name]), str)}
+    # an entry is [MathJax's message, whether it acts], or None for a formula that typesets cleanly
+    fresh = {name: item for name, item in items.items() if not _valid(old.get(keys[name], False))}
     computed = typeset_errors(project, list(fresh.values()))
-    entries = {key: computed.get(name, "") if name in fresh else old[key] for name, key in keys.items()}
-    cache.save(MATH_CACHE, MATH_CACHE, entries, old)
-    return {name: entries[key] for name, key in keys.items() if entries[key]}
+    verdicts = {
+        name: computed.get(name) if name in fresh else _failure(old[keys[name]]) for name in keys
+    }
+    cache.save(MATH_CACHE, MATH_CACHE, {keys[name]: _entry(v) for name, v in verdicts.items()}, old)
+    return {name: failure for name, failure in verdicts.items() if failure is not None}
+
+
+def _entry(failure: TexFailure | None) -> list[object] | None:
+    return None if failure is None else [failure.message, failure.acts]
+
+
+def _failure(entry: list[object] | None) -> TexFailure | None:
+    return None if entry is None else TexFailure(str(entry[0]), bool(entry[1]))
+
+
+def _valid(entry: object) -> bool:
+    """A cached verdict: None, or [message, acts]."""
+    return entry is None or (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str)
+                             and isinstance(entry[1], bool))
 
 
 def _typesettable(note: RenderedNote) -> Iterator[tuple[str, MathSpan]]:
