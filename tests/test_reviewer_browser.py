@@ -35,10 +35,11 @@ def test_every_card_of_the_real_deck_passes_in_the_reviewer(monkeypatch: pytest.
     need_browser()
     monkeypatch.chdir(REPO)
     project = load_project("cards")
-    measured = review_deck(project, load_cards(project.cards_dir), REPO / "build")
-    assert measured.faces > 1000
+    # every card measured; the contact sheet (a few cards photographed) is `make preview`'s, tested below
+    project_cards = load_cards(project.cards_dir)
+    measured = review_deck(project, project_cards)
+    assert measured.faces >= len(project_cards.cards)  # every note at least once
     assert [str(f) for f in measured.findings] == []
-    assert (REPO / "build" / "contact-sheet.png").read_bytes().startswith(b"\x89PNG")
 
 
 BAD = {
@@ -71,7 +72,8 @@ def test_the_reviewer_test_sees_page_scroll_math_errors_and_low_contrast(
     css = notetypes.deck_css() + "\n.answer { color: #aaaaaa; }\n"
     monkeypatch.setattr(notetypes, "deck_css", lambda: css)
     project = load_project("cards")
-    findings = review_deck(project, load_cards(project.cards_dir)).findings
+    findings = review_deck(project, load_cards(project.cards_dir), tmp_path / "shots").findings
+    assert (tmp_path / "shots" / "contact-sheet.png").read_bytes().startswith(b"\x89PNG")
     rules = {(f.face.split(" ")[0], f.rule, f.viewport) for f in findings}
     assert ("wide-math", "horizontal scroll", "375x667") in rules
     assert ("wide-math", "MathJax error", "375x667") in rules
