@@ -40,6 +40,8 @@ ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 TAG_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*(?:::[a-z0-9]+(?:[-_][a-z0-9]+)*)*$")
 CLOZE_RE = re.compile(r"\{\{c\d+::")
 # `$x$` or `$$x$$` outside code: Anki shows such text raw (`$` is not a delimiter there)
+# "\[" after text on its line, or on the line right after text: not a paragraph of its own
+INLINE_DISPLAY_RE = re.compile(r"[^\s][^\n]*\\\[|[^\s][^\n]*\n[ \t]*\\\[")
 DOLLAR_MATH_RE = re.compile(r"\$\$|\$[^$\s][^$\n]*\$")
 CODE_RE = re.compile(r"```.*?```|`[^`\n]*`", re.DOTALL)
 # Long fields are almost always a mistake (a pasted file); far above any card.
@@ -311,6 +313,13 @@ def _text_problems(name: str, value: YNode, problem: ProblemFactory) -> Iterator
         yield problem(
             value.line, f"math must use \\( \\) or \\[ \\], not $ (Anki does not read $): {dollar.group(0)!r}"
         )
+    inline_display = INLINE_DISPLAY_RE.search(CODE_RE.sub("", value.text))
+    if inline_display:
+        # Markdown reads display math only as a paragraph of its own; inside one, "\[" is an escaped "["
+        # and the formula silently reaches the card as plain text
+        shown_text = inline_display.group(0).strip()[:40]
+        message = f"display math \\[ \\] must be a paragraph of its own (blank lines around it): {shown_text!r}"
+        yield problem(value.line, message)
 
 
 def _not_a_string(what: str, value: YNode, wanted: str = "a string") -> str:
