@@ -33,3 +33,7 @@ class UsageError(DlflashError):
 
 def _problem_order(problem: Problem) -> tuple[str, int, str]:
     return (problem.source.path, problem.source.line, problem.message)
+
+
+class SettingsError(DlflashError):
+    """``[tool.dlflash]`` in pyproject.toml is invalid: bad data in a file, so exit 1."""

@@ -12,6 +12,7 @@ from anki.collection import Collection
 from ankitools import import_package
 from cardfiles import edit_basics
 from click.testing import CliRunner
+from projects import with_settings
 
 from dlflash.build import build_deck
 from dlflash.cli import main
@@ -41,9 +42,8 @@ def reviewed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
     root = tmp_path_factory.mktemp("health")
     repo = Path(__file__).resolve().parent.parent
-    project = root / "project"
+    project = with_settings(root / "project")
     shutil.copytree(repo / "cards", project / "cards", ignore=shutil.ignore_patterns("ledger.json"))
-    shutil.copy(repo / "pyproject.toml", project / "pyproject.toml")
     cards = project / "cards"
     for path in cards.glob("[0-9][0-9]-*.yaml"):
         if path.name != "01-basics.yaml":

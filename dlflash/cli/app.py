@@ -38,7 +38,7 @@ def describe(problem: Problem) -> str:
 @click.group(cls=DlflashGroup)
 @click.version_option(package_name="dlflash")
 def main() -> None:
-    """dlflash: a deep-learning cheatsheet as a verified Anki deck."""
+    """dlflash: notes as an Anki deck whose formulas are verified."""
 
 
 cards_option = click.option(
@@ -51,8 +51,12 @@ cards_option = click.option(
 )
 
 
-def out_option(default: str, what: str) -> Callable[[F], F]:
+def out_option(default: str | None, what: str) -> Callable[[F], F]:
     """``--out FILE``: where a command writes its one output file."""
     return click.option(
-        "--out", default=default, show_default=True, type=click.Path(dir_okay=False), help=f"Where to write {what}."
+        "--out",
+        default=default,
+        show_default=default is not None,
+        type=click.Path(dir_okay=False),
+        help=f"Where to write {what}.",
     )

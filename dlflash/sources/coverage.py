@@ -149,7 +149,7 @@ def stale_problems(stale: Iterable[StaleFact]) -> Iterator[Problem]:
 
 def coverage_report(project: Project, cards: CardSet) -> CoverageReport:
     """Read the cheatsheet, skip file and lock of ``project`` and build the report."""
-    facts = load_facts(project.cheatsheet)
+    facts = load_facts(project.cheatsheet, project.section_ids)
     skips, skip_problems = load_skips(project.skip_file, [f.id for f in facts])
     report = build_report(facts, cards, skips, read_lock(project.coverage_lock))
     if not skip_problems:

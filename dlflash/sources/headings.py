@@ -76,4 +76,4 @@ def headings_check(project: Project, _cards: CardSet) -> list[Problem]:
     """The file's problems, for ``dlflash check``."""
     if not project.cheatsheet.is_file():
         return []
-    return read_headings(project.headings_file, note_headings(load_facts(project.cheatsheet)))[1]
+    return read_headings(project.headings_file, note_headings(load_facts(project.cheatsheet, project.section_ids)))[1]

@@ -66,7 +66,7 @@ def verify_cards(
     selected = formula_cards(cards, ids)
     if not selected:
         return []
-    references = load_references(project.cards_dir.resolve().parent)
+    references = load_references(project)
     problems = [p for c in selected for p in card_formula_problems(c, references) if p.severity == "error"]
     if problems:
         raise ProblemsError(problems)

@@ -18,7 +18,7 @@ def check_formulas(project: Project, cards: CardSet) -> Iterator[Problem]:
     formula_cards = [c for c in cards.cards if c.formula is not None]
     if not formula_cards:
         return
-    references = load_references(project.cards_dir.resolve().parent)
+    references = load_references(project)
     for card in formula_cards:
         yield from card_formula_problems(card, references)
 

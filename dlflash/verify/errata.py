@@ -14,21 +14,20 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 import torch
 from torch import Tensor
 
+from dlflash.config import Project
 from dlflash.errors import DlflashError, ProblemsError, UsageError
 from dlflash.formula.evaluate import RESULT, evaluate
 from dlflash.formula.parse import Program, Step, parse_step
 from dlflash.model import Card, Fact, Problem, Source
 from dlflash.sources.yamltree import mapping_problems, plain, read_yaml_file
-from dlflash.verify.registry import Reference, call_reference, load_references, references_dir
+from dlflash.verify.registry import Reference, call_reference, load_references
 from dlflash.verify.runner import SEED, TOLERANCE, accepted_inputs, check_program, error, trajectories
 
-ERRATA_FILE = "errata.yaml"
 # Notation of the notes that Python spells differently; applied to every quote, in order.
 TRANSLITERATION: tuple[tuple[str, str], ...] = (("²", "**2"), ("[", "("), ("]", ")"))
 # A claimed number is met when it is the computed value, rounded or truncated to its digits.
@@ -146,10 +145,10 @@ class ErrataEntry:
     source: Source
 
 
-def load_errata(root: Path) -> list[ErrataEntry]:
-    """The entries of ``verify/errata.yaml``, validated; every malformed entry is a located problem."""
-    path = references_dir(root) / ERRATA_FILE
-    if not path.is_file():
+def load_errata(project: Project) -> list[ErrataEntry]:
+    """The entries of the errata file beside the references, validated; every malformed entry is a located problem."""
+    path = project.errata_file
+    if path is None or not path.is_file():
         raise UsageError(f"no errata file: {str(path)!r}")
     tree, name = read_yaml_file(path), str(path)
     problems = list(mapping_problems(tree, name, "the errata file", (), tuple(ERRATA_SECTIONS)))
@@ -177,16 +176,16 @@ def load_errata(root: Path) -> list[ErrataEntry]:
     return entries
 
 
-def find_errata(root: Path, cheatsheet: Path) -> list[Finding]:
+def find_errata(project: Project) -> list[Finding]:
     """Every formula, claim and comparison of the errata file, checked, in cheatsheet order.
 
     An entry that cannot be checked (its quote not in the notes, an unknown reference, a quote
     that does not parse) is a problem at its line in the errata file; all are reported at once.
     """
-    references = load_references(root)
-    entries = load_errata(root)
-    text = cheatsheet.read_text("utf-8")
-    path = str(cheatsheet)
+    references = load_references(project)
+    entries = load_errata(project)
+    text = project.cheatsheet.read_text("utf-8")
+    path = str(project.cheatsheet)
     checkers = {"formulas": _formula, "claims": _claim, "comparisons": _comparison, "shapes": _shape}
     findings, problems = [], []
     for entry in entries:
