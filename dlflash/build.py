@@ -12,12 +12,13 @@ from dlflash.anki.ledger import now, read_ledger, write_ledger
 from dlflash.anki.package import plan_package, write_package
 from dlflash.anki.retired import record_retired
 from dlflash.config import Project
-from dlflash.errors import ProblemsError
+from dlflash.errors import ProblemsError, SourceFileError
 from dlflash.model import CardSet, Problem, RenderedNote
 from dlflash.render.decks import deck_descriptions
 from dlflash.render.fields import notes_headings, render_deck
 from dlflash.render.figures import draw_card_figures, figure_names
 from dlflash.sources.coverage import coverage_report
+from dlflash.sources.files import present, regular_file
 
 
 @dataclass(frozen=True)
@@ -38,10 +39,21 @@ def media_files(
     problems = []
     for note in notes:
         for name in note.media:
-            path = (generated or {}).get(name) or project.media_dir / name
-            if not path.is_file():
+            drawn = (generated or {}).get(name)
+            if drawn is not None:
+                found[name] = drawn
+                continue
+            path = project.media_dir / name
+            if not path.exists() and not path.is_symlink():
                 problems.append(Problem(note.source, f"media file must exist in {path.parent}: {name!r}", note.card_id))
-            found[name] = path
+                continue
+            try:
+                # a link out of the project would pack an outside file's bytes into the deck
+                found[name] = regular_file(path, project.root)
+            except SourceFileError as exc:
+                problems.extend(
+                    Problem(note.source, f"media file {name!r}: {p.message}", note.card_id) for p in exc.problems
+                )
     if problems:
         raise ProblemsError(problems)
     return found
@@ -63,7 +75,7 @@ def rendered_deck(project: Project, cards: CardSet) -> Iterator[RenderedDeck]:
     Figures are drawn afresh into a temporary folder every time, so no stale
     picture can be shipped; ``build`` and ``sync`` both go through here.
     """
-    if project.cheatsheet.is_file():
+    if present(project.cheatsheet):
         # tags and contexts come from the covered facts: an unknown or stale one is never shipped
         problems = [p for p in coverage_report(project, cards).problems if p.severity == "error"]
         if problems:

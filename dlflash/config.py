@@ -9,12 +9,13 @@ file and the key.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from dlflash.errors import SettingsError
+from dlflash.errors import SourceFileError
 from dlflash.model import CardFile
 
 DEFAULT_CARDS = "cards"
@@ -45,6 +46,7 @@ class Project:
 
     @property
     def root(self) -> Path:
+        """The project folder (the cards folder's parent): no source file may lead out of it."""
         return self.cards_dir.resolve().parent
 
     @property
@@ -103,10 +105,7 @@ def load_project(cards_dir: str | Path = DEFAULT_CARDS) -> Project:
     pyproject = root / "pyproject.toml"
     settings: dict[str, object] = {}
     if pyproject.is_file():
-        try:
-            settings = tomllib.loads(pyproject.read_text("utf-8")).get("tool", {}).get("dlflash", {})
-        except tomllib.TOMLDecodeError as exc:
-            raise SettingsError(f"{pyproject}: invalid TOML: {exc}") from exc
+        settings = _dlflash_settings(pyproject)
     read = _Settings(pyproject, settings)
     threshold = read.value("coverage-threshold", 100, "a number from 0 to 100",
                            lambda v: isinstance(v, int | float) and not isinstance(v, bool) and 0 <= v <= 100)
@@ -133,7 +132,7 @@ class _Settings:
                 self.fail(key, f"is not a setting (known: {', '.join(sorted(known))})", table[key])
 
     def fail(self, key: str, rule: str, value: object) -> None:
-        raise SettingsError(f"{self.pyproject}: {SETTINGS_TABLE} {key} {rule}: {value!r}")
+        raise SourceFileError(self.pyproject, f"{SETTINGS_TABLE} {key} {rule}: {value!r}")
 
     def value(self, key: str, default: object, rule: str, ok: object) -> object:
         value = self.table.get(key, default)
@@ -177,3 +176,27 @@ class _Settings:
             what = "a package folder (with __init__.py)" if folder else "a Python file"
             self.fail(key, f"must name {what} under {root}", value)
         return path
+
+
+_TOML_LINE = re.compile(r"\(at line (\d+), column \d+\)$")
+
+
+def _dlflash_settings(pyproject: Path) -> dict[str, object]:
+    """``[tool.dlflash]``; a file that is not UTF-8 TOML is bad data (exit 1), named with its line."""
+    data = pyproject.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise SourceFileError(pyproject, f"file must be UTF-8: byte {data[exc.start]:#04x} is not", line) from exc
+    try:
+        document = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        found = _TOML_LINE.search(str(exc))
+        message = _TOML_LINE.sub("", str(exc)).strip()
+        raise SourceFileError(pyproject, f"invalid TOML: {message}", int(found.group(1)) if found else 1) from exc
+    tool = document.get("tool", {})
+    settings = tool.get("dlflash", {}) if isinstance(tool, dict) else None
+    if not isinstance(settings, dict):
+        raise SourceFileError(pyproject, f"[tool.dlflash] must be a table, not {settings!r}")
+    return settings

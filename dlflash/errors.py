@@ -7,8 +7,9 @@ CLI uses, so no stage decides how the program ends.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
-from dlflash.model import Problem
+from dlflash.model import Problem, Source
 
 
 class DlflashError(Exception):
@@ -25,6 +26,14 @@ class ProblemsError(DlflashError):
         super().__init__("\n".join(str(p) for p in self.problems))
 
 
+class SourceFileError(ProblemsError):
+    """A source file that cannot be read as one: its one problem, at line ``line``."""
+
+    def __init__(self, path: Path, message: str, line: int = 1) -> None:
+        self.path = path
+        super().__init__([Problem(Source(str(path), line), message)])
+
+
 class UsageError(DlflashError):
     """The command line or the project layout is wrong (missing folder, bad option)."""
 
@@ -33,7 +42,3 @@ class UsageError(DlflashError):
 
 def _problem_order(problem: Problem) -> tuple[str, int, str]:
     return (problem.source.path, problem.source.line, problem.message)
-
-
-class SettingsError(DlflashError):
-    """``[tool.dlflash]`` in pyproject.toml is invalid: bad data in a file, so exit 1."""

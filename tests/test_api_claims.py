@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 import torch
+from cardfiles import edit_basics
 from click.testing import CliRunner
 
 from dlflash.cli import main
 from dlflash.model import ApiClaim, Source
 from dlflash.verify.api import ApiError, check_claim, resolve
-from tests.cardfiles import edit_basics
 
 CARD = "act-relu-role"
 

@@ -3,12 +3,17 @@
 Each ``tests/corpus/<case>.yaml`` is written as ``cards/01-<case>.yaml`` into a
 fresh project holding the real cheatsheet; ``<case>.expected`` holds the command
 (``$ dlflash build`` or ``$ dlflash check``), the exact output lines (``CARDS``
-stands for the temporary cards folder, ``OUT`` for the deck path) and the exit
+stands for the temporary cards folder, ``PROJECT`` for its parent, ``OUT`` for the deck path) and the exit
 status. Bytes a text file cannot keep safely in git or an editor are written as
 markers: ``<TAB>`` a tab, ``<CR>`` a carriage return, ``<BOM>`` the UTF-8
 byte-order mark, ``<FF>`` the byte 0xff, ``<U+XXXX>`` that character (in
 UTF-8), and ``<c*N>`` the character ``c`` repeated ``N`` times. The list after "allowed:" in a formula message is the
 formula vocabulary's, which grows; it is compared as ``allowed: ...``.
+
+A case about another file of the project has a folder ``<case>.files/``: each file in it (markers
+decoded) is written into the cards folder under its own relative path, over the copied one, and
+``pyproject.toml.in`` beside it as ``pyproject.toml`` (named so that ruff and pytest do not read it as
+their own settings); a folder in it holding only ``.keep`` becomes an empty folder.
 """
 
 from __future__ import annotations
@@ -56,7 +61,10 @@ def read_expected(case: str) -> Expected:
 
 
 def case_bytes(case: str) -> bytes:
-    data = (CORPUS / f"{case}.yaml").read_bytes()
+    return decoded((CORPUS / f"{case}.yaml").read_bytes())
+
+
+def decoded(data: bytes) -> bytes:
     for marker, value in MARKERS.items():
         data = data.replace(marker, value)
     data = CODE_POINT.sub(lambda m: chr(int(m.group(1), 16)).encode("utf-8"), data)
@@ -69,6 +77,14 @@ def project_with(tmp_path: Path, case: str) -> Path:
     cards.mkdir()
     shutil.copy(REPO / "cards" / "cheatsheet.md", cards / "cheatsheet.md")
     (cards / f"01-{case}.yaml").write_bytes(case_bytes(case))
+    extra = CORPUS / f"{case}.files"
+    for path in sorted(extra.rglob("*")) if extra.is_dir() else ():
+        relative = path.relative_to(extra)
+        target = cards.parent / "pyproject.toml" if relative.name == "pyproject.toml.in" else cards / relative
+        if path.is_dir():
+            target.mkdir(parents=True, exist_ok=True)
+        elif path.name != ".keep":
+            target.write_bytes(decoded(path.read_bytes()))
     return cards
 
 
@@ -94,7 +110,8 @@ def test_broken_card_file_gets_its_exact_problems_and_changes_nothing(
     result = CliRunner().invoke(main, args)
     elapsed = time.monotonic() - started
 
-    output = VOCABULARY.sub("; allowed: ...", result.output.replace(str(cards), "CARDS").replace(str(out), "OUT"))
+    shown = result.output.replace(str(cards), "CARDS").replace(str(out), "OUT").replace(str(cards.parent), "PROJECT")
+    output = VOCABULARY.sub("; allowed: ...", shown)
     assert output.splitlines() == expected.lines
     assert result.exit_code == expected.exit_code, output
     assert "Traceback" not in output and elapsed < CASE_SECONDS

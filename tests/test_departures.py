@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from cardfiles import edit_basics
 from click.testing import CliRunner
 
 from dlflash.cli import main
 from dlflash.model import Card, CardFile, CardSet, Departure, Source
 from dlflash.sources.departures import closest_line, departure_problems, locate_departures
-from tests.cardfiles import edit_basics
 
 NOTES = "# Basics\n- **Softmax**: Sigle-label classification (last layer)\n- **CE**: Sigle-label classification.\n"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from statistics import fmean
 
@@ -24,7 +25,11 @@ from dlflash.sources.cards import load_cards
 def imported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
     """The real deck built and imported into a fresh collection; and the cards we count for it."""
     root = tmp_path_factory.mktemp("anki")
-    project = load_project(str(Path(__file__).resolve().parent.parent / "cards"))
+    repo = Path(__file__).resolve().parent.parent
+    # a copy: building writes the ledger, and the real one moves only with `dlflash build` by a person
+    shutil.copytree(repo / "cards", root / "project" / "cards", ignore=shutil.ignore_patterns("ledger.json"))
+    shutil.copy(repo / "pyproject.toml", root / "project" / "pyproject.toml")
+    project = load_project(str(root / "project" / "cards"))
     cards = load_cards(project.cards_dir)
     apkg = root / "deck.apkg"
     build_deck(project, cards, apkg, at=1_700_000_000)

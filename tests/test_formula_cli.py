@@ -148,3 +148,37 @@ def test_errata_reports_the_computed_numbers_with_their_lines(tmp_path: Path) ->
     differs, correct = out.split("## Checked and correct")
     assert "`new_w = w - lr[(0.1 * gradient_w)  +  (0.9 * w)]`" in differs
     assert "`2*(x-x.min()) / (x.max()-x.min()) - 1`" in correct
+
+
+def test_a_formula_whose_values_grow_without_bound_fails_naming_the_card_instead_of_eating_memory(
+    tmp_path: Path,
+) -> None:
+    # each step makes z four times longer; the mean of the copies is still the MSE, so only the bound fails it
+    doublings = "".join("        - z = cat(z, z, z, z)\n" for _ in range(10))
+    runaway = MSE.replace("loss-mse", "runaway-mse").replace(
+        "      steps: mean((y - y_hat)**2)\n",
+        "      steps:\n        - z = y - y_hat\n" + doublings + "        - loss = mean(z**2)\n",
+    )
+    folder = write_cards(tmp_path, runaway)
+    result = CliRunner().invoke(main, ["verify", "--cards", str(folder)])
+    assert result.exit_code == 1, result.output
+    row = next(line for line in result.output.splitlines() if line.startswith("runaway-mse"))
+    assert "FAIL" in row
+    assert "a value must hold at most 1000000 numbers, not 1048576 (shape [1048576])" in result.output
+
+
+def test_an_evaluation_past_its_time_budget_stops_with_the_steps_place(monkeypatch: pytest.MonkeyPatch) -> None:
+    import torch
+
+    from dlflash.formula import evaluate as evaluation
+    from dlflash.formula.parse import parse_formula
+    from dlflash.model import FormulaSpec, Source
+
+    where = Source("cards/01-a.yaml", 5)
+    spec = FormulaSpec(steps=("mean(x**2)",), step_lines=(7,), reference="x", given=(), source=where)
+    monkeypatch.setattr(evaluation, "MAX_SECONDS", -1.0)  # the budget is spent before the first value
+    with pytest.raises(evaluation.EvaluationError) as raised:
+        evaluation.evaluate(parse_formula(spec, "slow"), {"x": torch.ones(3, dtype=torch.float64)})
+    assert str(raised.value) == (
+        "cards/01-a.yaml:7: cannot compute 'mean(x**2)': evaluation must finish within -1 seconds"
+    )

@@ -66,7 +66,8 @@ def test_errata_of_the_real_deck_credit_the_cards_teaching_each_formula() -> Non
 
     def credited(header_end: str) -> str:
         block = next(b for h, b in sections.items() if h.endswith(header_end))
-        return block.split("- card: ")[1].splitlines()[0]
+        # the card, then where it is written: "[id] (cards/F.yaml:LINE)"
+        return block.split("- card: ")[1].splitlines()[0].split(" (")[0]
 
     assert credited("`TP / TP + FP`") == "[metric-precision-formula]"
     assert credited("`TP / TP + FN`") == "[metric-recall-formula]"

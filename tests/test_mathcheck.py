@@ -163,3 +163,39 @@ def test_check_command_fails_on_bad_math_in_the_real_deck(cards_copy: Path) -> N
     assert (
         f"01-basics.yaml:3: [{card_id}] math in Back must typeset in MathJax 3.2.2: Extra close brace" in result.output
     )
+
+
+ACTING_TEX = {
+    "href": r"\(\href{javascript:alert(1)}{x}\)",
+    "style": r"\(\style{background-image:url(//example.com/t.png)}{x}\)",
+    "css-id": r"\(\cssId{step}{x}\)",
+    "class": r"\(\class{hidden}{x}\)",
+    "data": r"\(\data{a=1}{x}\)",
+    "mml-token": r"""\(\mmlToken{mi}[href="javascript:alert(1)"]{x}\)""",
+    "require": r"\(\require{html} x\)",
+    "bbox-style": r"\(\bbox[background-image:url(//example.com/t.png)]{x}\)",
+    "unicode-font": r"\(\unicode[Comic Sans]{x41}\)",
+}
+
+
+@pytest.mark.parametrize("case", sorted(ACTING_TEX))
+def test_tex_that_makes_links_styles_ids_or_classes_is_refused_with_the_cards_line(
+    case: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))  # refused without node too
+    project = project_with(tmp_path, basic("fine", r"\(x\)"), basic(case, f"It is {ACTING_TEX[case]}."))
+    problems = [p for p in problems_of(project) if "cannot be checked" not in p]
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(f"{project.cards_dir}/01-test.yaml:7: [{case}] math in Back must not make links, ")
+    assert problems[0].endswith(f": '{ACTING_TEX[case]}'")
+
+
+@needs_mathjax
+def test_tex_that_acts_through_a_macro_of_its_own_is_refused_by_the_attribute_it_sets(tmp_path: Path) -> None:
+    hidden = r"\(\newcommand{\bx}[1]{\bbox[#1]{x}}\bx{background-image:url(//a.b/c)}\)"
+    colours = r"\(\color{red}{x} \bbox[yellow,5px]{y} \unicode{x41}\)"
+    project = project_with(tmp_path, basic("hidden", hidden), basic("colour", colours))
+    assert problems_of(project) == [
+        rf"{project.cards_dir}/01-test.yaml:3: [hidden] math in Back must not make links, styles, ids or classes "
+        rf"(they act in Anki): sets the HTML attribute 'style': '{hidden}'"
+    ]

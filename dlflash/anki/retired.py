@@ -25,6 +25,7 @@ from dlflash.anki.tags import RETIRED_TAG
 from dlflash.errors import DlflashError
 from dlflash.fileio import write_atomic
 from dlflash.model import CardSet
+from dlflash.sources.files import present, read_source_text
 
 SOURCE_FIELD = FRONT_BACK_FIELDS[-1]
 SOURCE_PREFIX = "dlflash \u00b7 "
@@ -44,10 +45,10 @@ class RetiredCard:
 
 
 def read_retired(path: Path) -> tuple[RetiredCard, ...]:
-    if not path.is_file():
+    if not present(path):
         return ()
     try:
-        data = yaml.safe_load(path.read_text("utf-8")) or []
+        data = yaml.safe_load(read_source_text(path)) or []
         return tuple(RetiredCard(str(item["id"]), str(item["guid"])) for item in data)
     except (yaml.YAMLError, KeyError, TypeError) as exc:
         raise DlflashError(f"{path}: retired list is not readable ({exc}); restore it from git") from exc

@@ -9,7 +9,8 @@ browser does. The TeX is then typeset by ``mathjax-full`` without
 MathJax's own message. A cloze note is typeset as each of its cards shows
 it, question and answer (a deletion inside math reads ``[...]`` there). Two
 Anki pitfalls are caught without node: a raw newline inside math, and ``}}``
-inside math in a cloze note.
+inside math in a cloze note; so is TeX that acts (``\\href``, ``\\style``...,
+see ``activetex``), which node refuses again by the attributes MathJax would set.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from html.parser import HTMLParser
 
 from dlflash.anki.cardview import cloze_field, cloze_numbers, render_clozes
 from dlflash.anki.notetypes import NOTE_TYPES
+from dlflash.checks.activetex import active_tex
 from dlflash.config import Project
 from dlflash.model import CardSet, Problem, RenderedNote, Source
 from dlflash.render.fields import render_deck
@@ -144,6 +146,9 @@ def shape_problems(note: RenderedNote) -> Iterator[Problem]:
             elif spec.cloze and "}}" in span.tex:
                 rule = f"math in {name} must not contain '}}}}' (it ends the cloze early; write '}} }}')"
                 yield _problem(note, rule, span)
+            for reason in active_tex(span.tex):
+                rule = f"math in {name} must not make links, styles, ids or classes (they act in Anki): {reason}"
+                yield _problem(note, rule, span)
 
 
 def typeset_problems(project: Project, notes: Iterable[RenderedNote]) -> Iterator[Problem]:
@@ -158,9 +163,14 @@ def typeset_problems(project: Project, notes: Iterable[RenderedNote]) -> Iterato
         yield Problem(Source(str(project.cards_dir), 1), f"math cannot be checked: {exc}")
         return
     for note, name, span in shown:
-        message = errors.get(_key(span))
-        if message is not None:
-            yield _problem(note, f"math in {name} must typeset in MathJax {MATHJAX_VERSION}: {message}", span)
+        failure = errors.get(_key(span))
+        if failure is None or any(active_tex(span.tex)):
+            continue  # acting macros are reported by shape_problems, once
+        if failure.acts:
+            rule = f"math in {name} must not make links, styles, ids or classes (they act in Anki): {failure.message}"
+        else:
+            rule = f"math in {name} must typeset in MathJax {MATHJAX_VERSION}: {failure.message}"
+        yield _problem(note, rule, span)
 
 
 def _typesettable(note: RenderedNote) -> Iterator[tuple[str, MathSpan]]:

@@ -28,6 +28,25 @@ class DlflashGroup(click.Group):
         except DlflashError as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(exc.exit_code)
+        except OSError as exc:
+            # a read-only folder, a full disk, a path that is a folder: the file and the reason, not a
+            # traceback (every output is written through a temporary file, so nothing is half-written)
+            click.echo(f"error: {os_error_message(exc)}", err=True)
+            ctx.exit(1)
+
+
+def os_error_message(exc: OSError) -> str:
+    """``file: reason`` for an error of the operating system (the reason as the system words it)."""
+    reason = exc.strerror or str(exc)
+    names = [str(n) for n in (exc.filename, exc.filename2) if n is not None]
+    return f"{' -> '.join(names)}: {reason}" if names else reason
+
+
+def non_empty_path(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    """``--out ""`` named the current folder and ended in a traceback; it must name a file."""
+    if not value.strip():
+        raise click.BadParameter("must name a file, not be empty")
+    return value
 
 
 def describe(problem: Problem) -> str:
@@ -58,5 +77,6 @@ def out_option(default: str | None, what: str) -> Callable[[F], F]:
         default=default,
         show_default=default is not None,
         type=click.Path(dir_okay=False),
+        callback=non_empty_path,
         help=f"Where to write {what}.",
     )

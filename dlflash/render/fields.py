@@ -11,18 +11,23 @@ import re
 from collections.abc import Mapping
 
 from dlflash.anki.guids import note_guid
+from dlflash.anki.notetypes import NOTE_TYPES
 from dlflash.anki.tags import TAG_ROOT
 from dlflash.config import Project
 from dlflash.errors import ProblemsError
 from dlflash.model import Card, CardSet, Fact, Problem, RenderedNote
 from dlflash.render.figures import card_figures
 from dlflash.sources.facts import load_facts
+from dlflash.sources.files import present
 from dlflash.sources.headings import load_headings
 from dlflash.text.cardtext import parse_cloze
 from dlflash.text.markdown import to_html
 
 _LEADING_NUMBER = re.compile(r"^\s*\d+\.\s*")
 CONTEXT_SEPARATOR = " \u203a "  # a single right-pointing angle quotation mark
+# Sources are bounded (MAX_FIELD_CHARS) but Markdown can amplify them: a 20 KB card of reference
+# links once rendered a 10.5 MB field. Real fields stay far below this.
+MAX_RENDERED_CHARS = 100_000
 
 
 def render_deck(project: Project, cards: CardSet, figures: Mapping[str, str] | None = None) -> tuple[RenderedNote, ...]:
@@ -45,7 +50,7 @@ def render_deck(project: Project, cards: CardSet, figures: Mapping[str, str] | N
 def notes_headings(project: Project) -> tuple[dict[str, Fact], Mapping[str, str]]:
     """The notes' facts by id and the display names of their headings (``cards/headings.yaml``)."""
     notes = project.cheatsheet
-    facts = {f.id: f for f in load_facts(notes, project.section_ids)} if notes.is_file() else {}
+    facts = {f.id: f for f in load_facts(notes, project.section_ids)} if present(notes) else {}
     return facts, load_headings(project.headings_file, facts.values())
 
 
@@ -75,6 +80,14 @@ def render_card(
         back = _join(to_html(card.back, shown), *_formula_html(card))
         extra = to_html(card.extra, shown) if card.extra else ""
         fields = (to_html(card.front, shown), back, extra, context, source)
+    too_long = [
+        Problem(card.source, f"field {name} must render to at most {MAX_RENDERED_CHARS} characters, not {len(html)}",
+                card.id)
+        for name, html in zip(NOTE_TYPES[card.type].fields, fields, strict=True)
+        if len(html) > MAX_RENDERED_CHARS
+    ]
+    if too_long:
+        raise ProblemsError(too_long)
     figure_files = tuple(shown[name] for name in card_figures(card) if name in shown)
     return RenderedNote(
         card_id=card.id,

@@ -68,8 +68,16 @@ def node_executable() -> str:
     return node
 
 
-def typeset_errors(project: Project, items: Sequence[TexItem]) -> Mapping[str, str]:
-    """MathJax's error message for every item that fails to typeset, by key."""
+@dataclass(frozen=True)
+class TexFailure:
+    """Why one item fails: MathJax's message, and whether it typesets but acts (a link, a style...)."""
+
+    message: str
+    acts: bool = False
+
+
+def typeset_errors(project: Project, items: Sequence[TexItem]) -> Mapping[str, TexFailure]:
+    """MathJax's verdict for every item that fails to typeset or would act in Anki, by key."""
     if not items:
         return {}
     folder = mathjax_dir(project)
@@ -88,4 +96,4 @@ def typeset_errors(project: Project, items: Sequence[TexItem]) -> Mapping[str, s
     if result.returncode != 0:
         raise MathJaxUnavailable(f"typeset.mjs failed (exit {result.returncode}): {result.stderr.strip()}")
     answer = json.loads(result.stdout)
-    return {str(e["key"]): str(e["message"]) for e in answer["errors"]}
+    return {str(e["key"]): TexFailure(str(e["message"]), bool(e.get("acts"))) for e in answer["errors"]}

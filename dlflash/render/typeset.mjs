@@ -1,7 +1,8 @@
 // Typesets TeX the way Anki's MathJax reads it, to find formulas that fail.
 //
 // Usage: node typeset.mjs <node_modules dir>  < [{"key": ..., "tex": ..., "display": bool}, ...]
-// Prints {"errors": [{"key": ..., "message": ...}], "count": n} on stdout.
+// Prints {"errors": [{"key": ..., "message": ..., "acts"?: true}], "count": n} on stdout;
+// `acts` marks TeX that typesets but would make a link, style, id or class in Anki.
 //
 // Anki loads MathJax 3.2's tex-chtml-full (every package) with noerrors and
 // mathtools added and textmacros removed. noerrors (and noundefined) would
@@ -59,21 +60,45 @@ function merrorMessage(root) {
   return message;
 }
 
+// Attributes that reach the card's HTML and act there: a link, CSS, an id or class the
+// page's CSS and scripts see, a font. Whatever macro set them (\href, \style, \mmlToken,
+// \bbox[...], one hidden behind \newcommand), they are refused. Keep equal to
+// ACTIVE_ATTRIBUTES in dlflash/checks/activetex.py.
+const ACTIVE = new Set(['href', 'class', 'id', 'style', 'fontfamily']);
+
+function activeAttribute(root) {
+  let found = null;
+  root.walkTree((node) => {
+    if (found !== null || !node.attributes) return;
+    for (const name of node.attributes.getExplicitNames()) {
+      if (ACTIVE.has(name) || name.startsWith('data-')) {
+        found = name;
+        return;
+      }
+    }
+  });
+  return found;
+}
+
 function check(item) {
   try {
     const display = Boolean(item.display);
-    const message = merrorMessage(html.convert(item.tex, { display, end: STATE.CONVERT }));
+    const root = html.convert(item.tex, { display, end: STATE.CONVERT });
+    const message = merrorMessage(root);
+    if (message !== null) return { message };
+    const attribute = activeAttribute(root);
+    if (attribute !== null) return { message: `sets the HTML attribute '${attribute}'`, acts: true };
     html.convert(item.tex, { display }); // the output stage can fail too
-    return message;
+    return null;
   } catch (error) {
-    return error && error.message ? error.message : String(error);
+    return { message: error && error.message ? error.message : String(error) };
   }
 }
 
 const items = JSON.parse(readFileSync(0, 'utf-8'));
 const errors = [];
 for (const item of items) {
-  const message = check(item);
-  if (message !== null) errors.push({ key: item.key, message });
+  const error = check(item);
+  if (error !== null) errors.push({ key: item.key, ...error });
 }
 process.stdout.write(JSON.stringify({ errors, count: items.length }));

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from dlflash.errors import ProblemsError, UsageError
+from dlflash.errors import ProblemsError, SourceFileError, UsageError
 from dlflash.model import (
     CARD_TYPES,
     DEPARTURE_KINDS,
@@ -30,6 +30,7 @@ from dlflash.model import (
     Problem,
     Source,
 )
+from dlflash.sources.files import read_source_text
 from dlflash.sources.yamltree import MAX_SHOWN_CHARS, YNode, parse_yaml, shown
 
 CARD_FILE_RE = re.compile(r"^(\d\d)-([a-z0-9]+(?:-[a-z0-9]+)*)\.yaml$")
@@ -43,6 +44,8 @@ DOLLAR_MATH_RE = re.compile(r"\$\$|\$[^$\s][^$\n]*\$")
 CODE_RE = re.compile(r"```.*?```|`[^`\n]*`", re.DOTALL)
 # Long fields are almost always a mistake (a pasted file); far above any card.
 MAX_FIELD_CHARS = 20_000
+# a deck title is a name in Anki's deck list, not a sentence
+MAX_TITLE_CHARS = 80
 
 FILE_FIELDS = ("title", "cards")
 TEXT_FIELDS = ("front", "back", "text", "extra", "long_answer")
@@ -74,9 +77,10 @@ def load_cards(directory: str | Path) -> CardSet:
     paths = sorted(p for p in root.glob("*.yaml") if p.name not in NON_CARD_FILES)
     problems: list[Problem] = []
     files: list[CardFile] = []
+    project_root = root.resolve().parent
     with _collector_paused():
         for path in paths:
-            card_file, file_problems = load_card_file(path)
+            card_file, file_problems = load_card_file(path, project_root)
             problems.extend(file_problems)
             if card_file is not None:
                 files.append(card_file)
@@ -99,17 +103,16 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def load_card_file(path: Path) -> tuple[CardFile | None, list[Problem]]:
-    """Read one card file; return its cards (when readable) and all its problems."""
+def load_card_file(path: Path, project_root: Path | None = None) -> tuple[CardFile | None, list[Problem]]:
+    """Read one card file (a regular file inside ``project_root``, by default the cards folder's parent)."""
     name = str(path)
     match = CARD_FILE_RE.match(path.name)
     if match is None:
         return None, [Problem(Source(name, 1), f"file name must be NN-section.yaml in kebab-case: {path.name!r}")]
     try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = path.read_bytes()[: exc.start].count(b"\n") + 1
-        return None, [Problem(Source(name, line), f"file must be UTF-8: byte {exc.object[exc.start]:#04x} is not")]
+        text = read_source_text(path, project_root or path.parent.resolve().parent)
+    except SourceFileError as exc:
+        return None, list(exc.problems)
     if "\t" in text:
         line = text[: text.index("\t")].count("\n") + 1
         return None, [Problem(Source(name, line), "tabs are not allowed in card files: indent with spaces")]
@@ -127,6 +130,12 @@ def load_card_file(path: Path) -> tuple[CardFile | None, list[Problem]]:
         problems.append(Problem(Source(name, 1), "missing field 'title'"))
     elif title.kind != "str" or not title.text.strip():
         problems.append(Problem(Source(name, title.line), _not_a_string("'title'", title, "a non-empty string")))
+    elif "::" in title.text:
+        message = f"'title' must not contain '::' (Anki would make a subdeck of each part): {shown(title.text)}"
+        problems.append(Problem(Source(name, title.line), message))
+    elif len(title.text.strip()) > MAX_TITLE_CHARS or "\n" in title.text.strip():
+        message = f"'title' must be one line of at most {MAX_TITLE_CHARS} characters: {shown(title.text)}"
+        problems.append(Problem(Source(name, title.line), message))
     cards_node = tree.get("cards")
     cards: list[Card] = []
     if cards_node is None:

@@ -20,6 +20,7 @@ from dlflash.errors import ProblemsError, UsageError
 from dlflash.model import Card, CardSet, Fact, Problem, Source
 from dlflash.sources.cards import did_you_mean
 from dlflash.sources.facts import load_facts, section_of
+from dlflash.sources.files import present, read_source_text
 from dlflash.sources.yamltree import parse_yaml
 
 LOCK_HEADER = "# dlflash coverage lock: fact-id<TAB>fingerprint; change only with `dlflash coverage --accept`"
@@ -162,10 +163,10 @@ def coverage_report(project: Project, cards: CardSet) -> CoverageReport:
 
 def load_skips(path: Path, known: Collection[str]) -> tuple[tuple[Skip, ...], list[Problem]]:
     """``skip.yaml``: a mapping ``fact-id: one-line reason``; a missing file skips nothing."""
-    if not path.is_file():
+    if not present(path):
         return (), []
     name = str(path)
-    text = path.read_text("utf-8").replace("\r\n", "\n")
+    text = read_source_text(path).replace("\r\n", "\n")
     if all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()):
         return (), []
     tree, problems = parse_yaml(text, name)
@@ -190,11 +191,11 @@ def load_skips(path: Path, known: Collection[str]) -> tuple[tuple[Skip, ...], li
 
 def read_lock(path: Path) -> dict[str, str]:
     """The lock as ``{fact-id: fingerprint}``; a missing file is an empty lock."""
-    if not path.is_file():
+    if not present(path):
         return {}
     entries: dict[str, str] = {}
     problems: list[Problem] = []
-    for number, line in enumerate(path.read_text("utf-8").splitlines(), start=1):
+    for number, line in enumerate(read_source_text(path).splitlines(), start=1):
         if not line.strip() or line.startswith("#"):
             continue
         parts = line.split("\t")
@@ -245,7 +246,7 @@ def coverage_check(project: Project, cards: CardSet) -> Iterator[Problem]:
 
     A folder without a cheatsheet has nothing to cover, so the check is silent.
     """
-    if not project.cheatsheet.is_file():
+    if not present(project.cheatsheet):
         return
     report = coverage_report(project, cards)
     yield from report.problems

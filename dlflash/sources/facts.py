@@ -28,6 +28,7 @@ from markdown_it.tree import SyntaxTreeNode
 
 from dlflash.errors import UsageError
 from dlflash.model import Fact, Source
+from dlflash.sources.files import present, read_source_text
 
 INTRO = "intro"
 # Enough words to tell siblings apart while keeping ids typeable.
@@ -65,9 +66,9 @@ def parse_facts(text: str, path: str, sections: Mapping[str, str] | None = None)
 def load_facts(path: str | Path, sections: Mapping[str, str] | None = None) -> tuple[Fact, ...]:
     """The facts of the cheatsheet at ``path`` (sources name ``path`` as given)."""
     file = Path(path)
-    if not file.is_file():
+    if not present(file):
         raise UsageError(f"cheatsheet not found: {str(file)!r}")
-    return parse_facts(file.read_text("utf-8"), str(path), sections)
+    return parse_facts(read_source_text(file), str(path), sections)
 
 
 def facts_by_id(facts: Iterable[Fact]) -> dict[str, Fact]:

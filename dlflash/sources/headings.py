@@ -23,6 +23,7 @@ from dlflash.errors import ProblemsError
 from dlflash.model import CardSet, Fact, Problem, Source
 from dlflash.sources.cards import did_you_mean
 from dlflash.sources.facts import load_facts
+from dlflash.sources.files import present, read_source_text
 from dlflash.sources.yamltree import parse_yaml, shown
 
 
@@ -33,10 +34,11 @@ def note_headings(facts: Iterable[Fact]) -> tuple[str, ...]:
 
 def read_headings(path: Path, known: Iterable[str]) -> tuple[dict[str, str], list[Problem]]:
     """The mapping ``heading as written -> heading as shown``; a missing file renames nothing."""
-    if not path.is_file():
+    if not present(path):
         return {}, []
     name = str(path)
-    text = path.read_text("utf-8").replace("\r\n", "\n")
+    # like every source file: a regular file inside the project, UTF-8, bounded (sources.files)
+    text = read_source_text(path).replace("\r\n", "\n")
     if all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()):
         return {}, []
     tree, problems = parse_yaml(text, name)

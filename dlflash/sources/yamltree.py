@@ -4,12 +4,16 @@ PyYAML's safe composer gives nodes with their marks; we never call a
 constructor for an unknown tag, so ``!!python/...`` cannot run anything, and
 every scalar keeps the text the user typed, so that a validator can say
 "``yes`` is a boolean" instead of silently taking ``True``. Alias expansion is
-counted, so a "billion laughs" document stops at a fixed budget.
+counted, so a "billion laughs" document stops at a fixed budget. Every
+scalar is checked for special characters *after* YAML unescaping: PyYAML's
+reader refuses a raw control byte but not ``"\\x1f"`` written as an escape,
+and that one (Anki's field separator) made a whole ``.apkg`` unimportable.
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -73,6 +77,18 @@ class YNode:
             if k.text == key:
                 return v
         return None
+
+
+# Characters no text may hold, however written: C0 controls but tab and newline (U+001F
+# separates Anki's fields), DEL, C1 controls, bidi embeddings, overrides and isolates
+# (they reorder what a reader sees), lone surrogates (not encodable as UTF-8).
+SPECIAL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def special_character(text: str) -> str | None:
+    """The first character of ``text`` no field may hold, as ``U+XXXX``, or None."""
+    found = SPECIAL_CHARACTERS.search(text)
+    return f"U+{ord(found.group()):04X}" if found else None
 
 
 # A quoted value longer than this is cut in messages: one problem stays one readable line.
@@ -140,6 +156,10 @@ def _convert(node: yaml.Node, path: str, problems: list[Problem], budget: _Budge
         if kind is None:
             problems.append(Problem(Source(path, line), f"tag is not allowed: {node.tag!r}"))
             kind = "null"
+        special = special_character(node.value)
+        if special is not None:
+            message = f"special character {special} is not allowed, not even as a YAML escape: delete it"
+            problems.append(Problem(Source(path, line), message))
         return YNode(kind, line, text=node.value)
     if isinstance(node, yaml.SequenceNode):
         if node.tag != "tag:yaml.org,2002:seq":

@@ -21,7 +21,7 @@ from torch import Tensor
 
 from dlflash.config import Project
 from dlflash.content import defined_in, import_content
-from dlflash.errors import DlflashError, SettingsError, UsageError
+from dlflash.errors import DlflashError, SourceFileError, UsageError
 
 EDGES = ("random", "zeros", "ties", "extreme")
 StateInit = Literal["zeros", "grad"]
@@ -150,9 +150,10 @@ def load_references(project: Project) -> dict[str, Reference]:
     """The references of the project's ``references`` package (imported once), by name."""
     folder = project.references
     if folder is None:
-        raise SettingsError(
-            f"{project.root / 'pyproject.toml'}: [tool.dlflash] references must name the package of torch "
-            "references the cards' formulas are checked against"
+        raise SourceFileError(
+            project.root / "pyproject.toml",
+            "[tool.dlflash] references must name the package of torch references the cards' formulas are checked "
+            "against",
         )
     try:
         import_content(folder)
