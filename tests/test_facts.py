@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from projects import deck_sections
 
-from dlflash.errors import UsageError
+from dlflash.errors import DataError
 from dlflash.model import Fact
 from dlflash.sources.facts import facts_by_id, fingerprint, load_facts, parse_facts, section_of
 
@@ -167,6 +167,7 @@ def test_html_blocks_rules_and_empty_items_make_no_facts() -> None:
     assert list(facts) == ["s.real"]
 
 
-def test_load_facts_of_a_missing_file_is_a_usage_error(tmp_path: Path) -> None:
-    with pytest.raises(UsageError, match="cheatsheet not found"):
+def test_load_facts_of_a_missing_file_is_a_data_error_exit_1(tmp_path: Path) -> None:
+    with pytest.raises(DataError, match="cheatsheet not found") as caught:
         load_facts(tmp_path / "cheatsheet.md")
+    assert caught.value.exit_code == 1

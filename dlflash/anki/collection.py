@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from dlflash.anki.notetypes import NoteTypeSpec, deck_css
-from dlflash.errors import DlflashError, UsageError
+from dlflash.errors import CollectionRefused, UsageError
 
 if TYPE_CHECKING:
     from anki.collection import Collection
@@ -26,12 +26,6 @@ if TYPE_CHECKING:
 
 # Anki stores a cloze note type with type 1 (MODEL_CLOZE in anki.consts).
 CLOZE_KIND = 1
-
-
-class CollectionRefused(DlflashError):
-    """The collection is locked, not a collection, or not one we may change."""
-
-    exit_code = 1
 
 
 def check_not_locked(path: Path) -> None:

@@ -9,8 +9,9 @@ import click
 from dlflash.cli.app import cards_option, main
 from dlflash.config import load_project
 from dlflash.errors import DlflashError, ProblemsError, UsageError
+from dlflash.messages import did_you_mean
 from dlflash.model import Fact
-from dlflash.sources.cards import did_you_mean, load_cards
+from dlflash.sources.cards import load_cards
 from dlflash.sources.coverage import CoverageReport, accepted_lock, coverage_report, read_lock, write_lock
 from dlflash.sources.facts import load_facts, section_of
 

@@ -33,8 +33,8 @@ from dlflash.config import Project
 from dlflash.content import defined_in, import_content
 from dlflash.errors import ProblemsError
 from dlflash.fileio import write_atomic
+from dlflash.messages import did_you_mean
 from dlflash.model import Card, CardSet, Problem
-from dlflash.sources.cards import did_you_mean
 from dlflash.text.markdown import figure_refs
 
 if TYPE_CHECKING:

@@ -12,9 +12,9 @@ import difflib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from dlflash.messages import shown
 from dlflash.model import Problem, Source
 from dlflash.sources.facts import parse_facts
-from dlflash.sources.yamltree import shown
 
 
 @dataclass(frozen=True)

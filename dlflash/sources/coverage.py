@@ -17,8 +17,8 @@ from pathlib import Path
 
 from dlflash.config import Project
 from dlflash.errors import ProblemsError, UsageError
+from dlflash.messages import did_you_mean
 from dlflash.model import Card, CardSet, Fact, Problem, Source
-from dlflash.sources.cards import did_you_mean
 from dlflash.sources.facts import load_facts, section_of
 from dlflash.sources.files import present, read_source_text
 from dlflash.sources.yamltree import parse_yaml

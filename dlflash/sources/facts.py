@@ -26,7 +26,7 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
-from dlflash.errors import UsageError
+from dlflash.errors import DataError
 from dlflash.model import Fact, Source
 from dlflash.sources.files import present, read_source_text
 
@@ -67,7 +67,7 @@ def load_facts(path: str | Path, sections: Mapping[str, str] | None = None) -> t
     """The facts of the cheatsheet at ``path`` (sources name ``path`` as given)."""
     file = Path(path)
     if not present(file):
-        raise UsageError(f"cheatsheet not found: {str(file)!r}")
+        raise DataError(f"cheatsheet not found: {str(file)!r}")
     return parse_facts(read_source_text(file), str(path), sections)
 
 

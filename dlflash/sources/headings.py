@@ -20,11 +20,11 @@ from pathlib import Path
 
 from dlflash.config import Project
 from dlflash.errors import ProblemsError
+from dlflash.messages import did_you_mean, shown
 from dlflash.model import CardSet, Fact, Problem, Source
-from dlflash.sources.cards import did_you_mean
 from dlflash.sources.facts import load_facts
 from dlflash.sources.files import present, read_source_text
-from dlflash.sources.yamltree import parse_yaml, shown
+from dlflash.sources.yamltree import parse_yaml
 
 
 def note_headings(facts: Iterable[Fact]) -> tuple[str, ...]:

@@ -8,8 +8,8 @@ from dlflash.config import Project
 from dlflash.formula.latex import latex_problems
 from dlflash.formula.parse import Program, parse_with_problems
 from dlflash.formula.spec import parse_domain, show_mode, spec_problems
+from dlflash.messages import did_you_mean
 from dlflash.model import Card, CardSet, Problem
-from dlflash.sources.cards import did_you_mean
 from dlflash.verify.registry import Reference, load_references
 
 

@@ -20,7 +20,7 @@ import torch
 from torch import Tensor
 
 from dlflash.config import Project
-from dlflash.errors import DlflashError, ProblemsError, UsageError
+from dlflash.errors import DataError, DlflashError, ProblemsError
 from dlflash.formula.evaluate import RESULT, evaluate
 from dlflash.formula.parse import Program, Step, parse_step
 from dlflash.model import Card, Fact, Problem, Source
@@ -53,7 +53,7 @@ def locate(text: str, quote: str, path: str) -> int:
     """The 1-based line of ``quote`` in ``text``; a quote that is not there is an error."""
     index = text.find(quote)
     if index < 0:
-        raise UsageError(f"{path}: errata quote not found in the cheatsheet: {quote!r}")
+        raise DataError(f"{path}: errata quote not found in the cheatsheet: {quote!r}")
     return text[:index].count("\n") + 1
 
 
@@ -71,7 +71,7 @@ def literal_program(quotes: Sequence[str], entry: Mapping[str, Any], path: str, 
         # the quote may end in a bare expression after the definitions it relies on
         parsed, reasons = parse_step(text, alone=index == len(texts) - 1)
         if parsed is None:
-            raise UsageError(f"{path}:{line}: the quote cannot be evaluated as {text!r}: {'; '.join(reasons)}")
+            raise DataError(f"{path}:{line}: the quote cannot be evaluated as {text!r}: {'; '.join(reasons)}")
         target, expr = parsed
         renames = entry.get("rename", {})
         steps.append(Step(renames.get(target, target), _renamed(expr, renames), text, Source(path, line)))
@@ -149,7 +149,7 @@ def load_errata(project: Project) -> list[ErrataEntry]:
     """The entries of the errata file beside the references, validated; every malformed entry is a located problem."""
     path = project.errata_file
     if path is None or not path.is_file():
-        raise UsageError(f"no errata file: {str(path)!r}")
+        raise DataError(f"no errata file: {str(path)!r}")
     tree, name = read_yaml_file(path), str(path)
     problems = list(mapping_problems(tree, name, "the errata file", (), tuple(ERRATA_SECTIONS)))
     entries = []
@@ -206,7 +206,7 @@ def find_errata(project: Project) -> list[Finding]:
 
 def _reference(name: str, references: Mapping[str, Reference], path: str) -> Reference:
     if name not in references:
-        raise UsageError(f"{path}: unknown reference {name!r}")
+        raise DataError(f"{path}: unknown reference {name!r}")
     return references[name]
 
 

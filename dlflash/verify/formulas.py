@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from dlflash.config import Project
 from dlflash.errors import ProblemsError
 from dlflash.formula.parse import Program, parse_formula
+from dlflash.messages import shown
 from dlflash.model import FormulaSpec, Problem, Source
 from dlflash.sources.cards import load_cards
-from dlflash.sources.yamltree import read_yaml_file, shown
+from dlflash.sources.yamltree import read_yaml_file
 from dlflash.verify.registry import Reference, load_references
 from dlflash.verify.runner import Outcome, check_program
 

@@ -21,7 +21,7 @@ from torch import Tensor
 
 from dlflash.config import Project
 from dlflash.content import defined_in, import_content
-from dlflash.errors import DlflashError, SourceFileError, UsageError
+from dlflash.errors import DataError, DlflashError, ReferenceFailure, SourceFileError
 
 EDGES = ("random", "zeros", "ties", "extreme")
 StateInit = Literal["zeros", "grad"]
@@ -61,10 +61,6 @@ class Reference:
 REFERENCES: dict[str, Reference] = {}
 
 
-class ReferenceFailure(DlflashError):
-    """A reference raised (on import or on a case): reported as a failure, never as a traceback."""
-
-
 def call_reference(ref: Reference, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
     """``fn(*args, **kwargs)`` on behalf of ``ref``; whatever it raises becomes a ``ReferenceFailure``."""
     try:
@@ -79,7 +75,7 @@ def _register(ref: Reference) -> None:
     old = REFERENCES.get(ref.name)
     if old is not None and _origin(old.compute) != _origin(ref.compute):
         where = f"{_origin(old.compute)} and {_origin(ref.compute)}"
-        raise UsageError(f"reference {ref.name!r} is registered twice: {where}")
+        raise DataError(f"reference {ref.name!r} is registered twice: {where}")
     REFERENCES[ref.name] = ref
 
 
