@@ -13,10 +13,12 @@ import hashlib
 import importlib.util
 import inspect
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import ModuleType
-from typing import Any
+from typing import Any, TypeVar
+
+from dlflash.errors import DataError
 
 MODULE_PREFIX = "dlflash_content_"
 
@@ -50,10 +52,30 @@ def import_content(path: Path) -> ModuleType:
     return module
 
 
-def defined_in(fn: Callable[..., Any], path: Path) -> bool:
-    """Whether ``fn`` was written in the content at ``path`` (that file, or a file under that folder)."""
+def source_file(fn: Callable[..., Any]) -> Path | None:
+    """The resolved file ``fn`` was written in: what tells two copies of one content module apart."""
     source = inspect.getsourcefile(fn)
-    if source is None:
-        return False
-    file, root = Path(source).resolve(), path.resolve()
-    return file == root or root in file.parents
+    return Path(source).resolve() if source else None
+
+
+# Entries registered by content modules are keyed by (file, name): the same module imported twice
+# (by path here, by package name in its own tests) replaces its entries; a copy elsewhere adds its own.
+Key = tuple[Path | None, str]
+T = TypeVar("T")
+
+
+def written_in(entries: Mapping[Key, T], path: Path, kind: str) -> dict[str, T]:
+    """The entries written in the content at ``path`` (that file or files under that folder), by name.
+
+    One name written in two files of the content is refused: cards could not say which they mean.
+    """
+    root = path.resolve()
+    found: dict[str, T] = {}
+    files: dict[str, Path | None] = {}
+    for (file, name), entry in sorted(entries.items(), key=lambda item: (str(item[0][0]), item[0][1])):
+        if file is None or not (file == root or root in file.parents):
+            continue
+        if name in found:
+            raise DataError(f"{kind} {name!r} is registered twice: in {files[name]} and {file}")
+        found[name], files[name] = entry, file
+    return found

@@ -17,6 +17,7 @@ from projects import REPO, with_settings
 from dlflash.build import build_deck
 from dlflash.cli import main
 from dlflash.config import load_project
+from dlflash.content import source_file
 from dlflash.errors import ProblemsError
 from dlflash.render import figures
 from dlflash.render.fields import render_card
@@ -178,8 +179,9 @@ def test_build_with_figures_is_byte_identical_twice(tmp_path: Path) -> None:
 def test_a_changed_figure_gets_a_new_name_and_its_note_new_content(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     cards = _cards_dir(tmp_path)
     assert set(_build(cards, tmp_path / "one.apkg")) == {"pic-one-cycle", "pic-plain"}
-    old = FIGURES["lr-one-cycle"]
-    monkeypatch.setitem(FIGURES, "lr-one-cycle", FigureSpec(old.name, old.draw, (5.0, 3.0)))
+    old = DECK_FIGURES["lr-one-cycle"]
+    key = (source_file(old.draw), old.name)
+    monkeypatch.setitem(FIGURES, key, FigureSpec(old.name, old.draw, (5.0, 3.0)))
     assert _build(cards, tmp_path / "two.apkg") == ("pic-one-cycle",)
 
 

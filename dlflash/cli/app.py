@@ -42,9 +42,9 @@ def os_error_message(exc: OSError) -> str:
     return f"{' -> '.join(names)}: {reason}" if names else reason
 
 
-def non_empty_path(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
-    """``--out ""`` named the current folder and ended in a traceback; it must name a file."""
-    if not value.strip():
+def non_empty_path(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """``--out ""`` named the current folder and ended in a traceback; it must name a file (or be left out)."""
+    if value is not None and not value.strip():
         raise click.BadParameter("must name a file, not be empty")
     return value
 

@@ -22,7 +22,6 @@ take about two seconds to import, and checking a figure name needs neither.
 from __future__ import annotations
 
 import hashlib
-import inspect
 import io
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -30,7 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from dlflash.config import Project
-from dlflash.content import defined_in, import_content
+from dlflash.content import Key, import_content, source_file, written_in
 from dlflash.errors import ProblemsError
 from dlflash.fileio import write_atomic
 from dlflash.messages import did_you_mean
@@ -82,24 +81,17 @@ class FigureSpec:
     size: tuple[float, float]
 
 
-FIGURES: dict[str, FigureSpec] = {}
+FIGURES: dict[Key, FigureSpec] = {}
 
 
 def figure(name: str, size: tuple[float, float] = (6.0, 3.4)) -> Callable[[Draw], Draw]:
     """Register a drawing function under a permanent name (cards refer to it)."""
 
     def register(draw: Draw) -> Draw:
-        old = FIGURES.get(name)
-        if old is not None and _origin(old.draw) != _origin(draw):
-            raise ValueError(f"figure {name!r} is registered twice: {_origin(old.draw)} and {_origin(draw)}")
-        FIGURES[name] = FigureSpec(name, draw, size)
+        FIGURES[(source_file(draw), name)] = FigureSpec(name, draw, size)
         return draw
 
     return register
-
-
-def _origin(fn: Callable[..., Any]) -> str:
-    return f"{Path(inspect.getsourcefile(fn) or '?').name}:{fn.__qualname__}"
 
 
 def load_figures(project: Project) -> dict[str, FigureSpec]:
@@ -107,7 +99,7 @@ def load_figures(project: Project) -> dict[str, FigureSpec]:
     if project.figures is None:
         return {}
     import_content(project.figures)
-    return {name: spec for name, spec in FIGURES.items() if defined_in(spec.draw, project.figures)}
+    return written_in(FIGURES, project.figures, "figure")
 
 
 def figure_png(spec: FigureSpec) -> bytes:

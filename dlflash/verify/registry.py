@@ -14,14 +14,13 @@ from __future__ import annotations
 import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Literal
 
 from torch import Tensor
 
 from dlflash.config import Project
-from dlflash.content import defined_in, import_content
-from dlflash.errors import DataError, DlflashError, ReferenceFailure, SourceFileError
+from dlflash.content import Key, import_content, source_file, written_in
+from dlflash.errors import DlflashError, ReferenceFailure, SourceFileError
 
 EDGES = ("random", "zeros", "ties", "extreme")
 StateInit = Literal["zeros", "grad"]
@@ -58,7 +57,7 @@ class Reference:
         return tuple(dict.fromkeys(names))
 
 
-REFERENCES: dict[str, Reference] = {}
+REFERENCES: dict[Key, Reference] = {}
 
 
 def call_reference(ref: Reference, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
@@ -72,15 +71,7 @@ def call_reference(ref: Reference, fn: Callable[..., Any], /, *args: Any, **kwar
 
 
 def _register(ref: Reference) -> None:
-    old = REFERENCES.get(ref.name)
-    if old is not None and _origin(old.compute) != _origin(ref.compute):
-        where = f"{_origin(old.compute)} and {_origin(ref.compute)}"
-        raise DataError(f"reference {ref.name!r} is registered twice: {where}")
-    REFERENCES[ref.name] = ref
-
-
-def _origin(fn: Callable[..., Any]) -> str:
-    return f"{Path(inspect.getsourcefile(fn) or '?').name}:{fn.__qualname__}"
+    REFERENCES[(source_file(ref.compute), ref.name)] = ref
 
 
 def _doc(fn: Callable[..., Any]) -> str:
@@ -157,4 +148,4 @@ def load_references(project: Project) -> dict[str, Reference]:
         raise
     except Exception as exc:  # a broken reference module is the project's error, reported like one
         raise ReferenceFailure(f"cannot import the references in {str(folder)!r}: {type(exc).__name__}: {exc}") from exc
-    return {name: ref for name, ref in REFERENCES.items() if defined_in(ref.compute, folder)}
+    return written_in(REFERENCES, folder, "reference")
