@@ -13,6 +13,7 @@ from dlflash.anki.package import plan_package, write_package
 from dlflash.anki.retired import record_retired
 from dlflash.config import Project
 from dlflash.errors import ProblemsError, SourceFileError
+from dlflash.fileio import exclusive
 from dlflash.model import CardSet, Problem, RenderedNote
 from dlflash.render.decks import deck_descriptions
 from dlflash.render.fields import notes_headings, render_deck
@@ -94,9 +95,11 @@ def build_deck(project: Project, cards: CardSet, out: Path, at: int | None = Non
     """Render, advance the ledger for changed notes, write the ledger, then the .apkg.
 
     The ledger is written first so that the package is the newest file and a
-    second ``make deck`` sees nothing to do.
+    second ``make deck`` sees nothing to do. Builds of one project take turns
+    (a lock on the ledger's folder): two at once could each read the old
+    ledger and leave the ledger of one beside the package of the other.
     """
-    with rendered_deck(project, cards) as deck:
+    with exclusive(project.ledger.parent), rendered_deck(project, cards) as deck:
         old = read_ledger(project.ledger)
         retired = record_retired(project.retired_file, old.notes, cards)
         package = plan_package(deck.notes, deck.media, old, now() if at is None else at, deck.descriptions)

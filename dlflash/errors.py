@@ -68,6 +68,10 @@ class ReferenceFailure(DlflashError):
     """A reference raised (on import or on a case): reported as a failure, never as a traceback."""
 
 
+class WriteFailed(DlflashError):
+    """An output file could not be written; nothing was half-written."""
+
+
 class DataError(DlflashError):
     """A file the project needs is missing or says something impossible, where no line can be named: exit 1."""
 

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
 from anki.import_export_pb2 import ImportAnkiPackageUpdateCondition
 
 IF_NEWER = ImportAnkiPackageUpdateCondition.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER
+
+if TYPE_CHECKING:
+    from anki.cards import Card  # imported after anki.collection, or anki's imports cycle
 
 
 def import_package(collection: Path, package: Path) -> object:
@@ -25,3 +31,49 @@ def import_package(collection: Path, package: Path) -> object:
         return response.log
     finally:
         col.close()
+
+
+DAY_SECONDS = 86_400
+# anki.consts CARD_TYPE_REV: a card in the review state (not new, learning or relearning)
+CARD_TYPE_REVIEW = 2
+
+
+@dataclass(frozen=True)
+class Answer:
+    day: int
+    card_id: int
+    card_type: int  # the card's type when answered (CARD_TYPE_REVIEW: a review in the revlog)
+    ease: int
+
+
+def study_days(collection: Path, days: int, ease_for: Callable[[Card, int], int]) -> list[Answer]:
+    """Study the collection's top deck day after day through Anki's scheduler, as a learner does.
+
+    Each day answers every card the scheduler queues (new, learning steps, due reviews) with
+    ``ease_for(card, day)`` until the queue is empty; then a day passes: the collection's clock is
+    moved, i.e. its creation time, every review-log entry (its id is its time) and every card's
+    last-review time go back one day, so the next day's due cards, the intervals and FSRS's
+    elapsed days are real.
+    """
+    answers = []
+    for day in range(days):
+        col = Collection(str(collection))
+        try:
+            top = col.decks.name(col.db.scalar("SELECT did FROM cards LIMIT 1")).split("::")[0]
+            col.decks.select(col.decks.id(top))  # type: ignore[arg-type]
+            while queued := col.sched.get_queued_cards(fetch_limit=1).cards:
+                card = col.get_card(queued[0].card.id)  # type: ignore[arg-type]
+                card.start_timer()
+                ease = ease_for(card, day)
+                answers.append(Answer(day, card.id, card.type, ease))
+                col.sched.answerCard(card, ease)  # type: ignore[arg-type]
+            col.db.execute("UPDATE col SET crt = crt - ?", DAY_SECONDS)
+            col.db.execute("UPDATE revlog SET id = id - ?", DAY_SECONDS * 1000)
+            col.db.execute(
+                "UPDATE cards SET data = json_set(data, '$.lrt', json_extract(data, '$.lrt') - ?) "
+                "WHERE json_extract(data, '$.lrt') IS NOT NULL",
+                DAY_SECONDS,
+            )
+        finally:
+            col.close()
+    return answers

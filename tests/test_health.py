@@ -1,25 +1,47 @@
-"""`dlflash health` on a real collection reviewed through Anki's scheduler: every section, and no byte changed."""
+"""`dlflash health` and `stats --forecast --collection` on a real collection studied for days through Anki's scheduler.
+
+Every section of the report, the forecast from the collection's state with the parameters it names, no byte
+of the collection changed, and a collection another process holds open refused.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import random
+import re
+import shutil
+import subprocess
+import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from anki.collection import Collection
-from ankitools import import_package
+from ankitools import CARD_TYPE_REVIEW, import_package, study_days
 from cardfiles import edit_basics
 from click.testing import CliRunner
 from projects import with_settings
 
+from dlflash.anki.collection import CollectionRefused
+from dlflash.anki.snapshot import collection_snapshot
 from dlflash.build import build_deck
 from dlflash.cli import main
 from dlflash.config import load_project
+from dlflash.render.fields import render_deck
+from dlflash.report.collection_forecast import collection_forecast
+from dlflash.report.forecast import DEFAULT_PARAMETERS
+from dlflash.report.stats import cards_per_note
 from dlflash.sources.cards import load_cards
 
 AGAIN, GOOD = 1, 3
+# days of study through Anki's scheduler: 20 new cards a day, then their reviews
+DAYS = 16
+# the share of ordinary reviews answered Again (seeded), so retention is not 100%
+FORGET = 0.12
+
+if TYPE_CHECKING:
+    from anki.cards import Card  # imported after anki.collection, or anki's imports cycle
 
 
 def build(cards: Path, out: Path, at: int) -> None:
@@ -27,17 +49,9 @@ def build(cards: Path, out: Path, at: int) -> None:
     build_deck(project, load_cards(project.cards_dir), out, at=at)
 
 
-def answer(col: Collection, cid: int, ease: int) -> None:
-    """Make the card due today (a review card) and answer it through Anki's scheduler."""
-    col.sched.set_due_date([cid], "0")  # type: ignore[list-item]
-    card = col.get_card(cid)  # type: ignore[arg-type]
-    card.start_timer()
-    col.sched.answerCard(card, ease)  # type: ignore[arg-type]
-
-
 @pytest.fixture(scope="module")
 def reviewed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """Basics imported without its last card, reviewed, set aside, edited; then its first card retired."""
+    """Basics imported without its last card, studied for DAYS days, set aside, edited; then its first card retired."""
     import shutil
 
     root = tmp_path_factory.mktemp("health")
@@ -62,35 +76,44 @@ def reviewed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     edit_basics(cards, drop(unimported_id))
     build(cards, root / "first.apkg", at=1_700_000_000)
     collection = root / "collection.anki2"
+    col = Collection(str(collection))
+    col.set_config("fsrs", True)  # as a learner who turned FSRS on in the deck options
+    col.close()
     import_package(collection, root / "first.apkg")
+    project_cfg = load_project(str(cards))
+    guid_of = {n.card_id: n.guid for n in render_deck(project_cfg, load_cards(project_cfg.cards_dir))}
+    leech_id, hard_id, suspended_id, edited_id, flagged_id, marked_id = ids[1:7]
+    col = Collection(str(collection))
+    cards_of = {
+        guid: col.db.list("SELECT c.id FROM cards c JOIN notes n ON n.id = c.nid WHERE n.guid = ? ORDER BY c.ord", guid)
+        for guid in guid_of.values()
+    }
+    col.close()
+    leech_card, hard_card = cards_of[guid_of[leech_id]][0], cards_of[guid_of[hard_id]][0]
+    luck = random.Random(16)
+    hard_failures = []
+
+    def ease_for(card: Card, day: int) -> int:
+        """Good while learning; on a review: the leech always forgotten, the hard card twice, others at random."""
+        if card.type != CARD_TYPE_REVIEW:
+            return GOOD
+        if card.id == leech_card:
+            return AGAIN
+        if card.id == hard_card and len(hard_failures) < 2:
+            hard_failures.append(day)
+            return AGAIN
+        return AGAIN if luck.random() < FORGET else GOOD
+
+    answers = study_days(collection, DAYS, ease_for)
     col = Collection(str(collection))
     try:
-        by_id = {}
-        for cid in col.find_cards("deck:*"):
-            note = col.get_card(cid).note()
-            by_id.setdefault(note.guid, []).append(cid)
         notes = {n.guid: n for n in (col.get_note(nid) for nid in col.find_notes(""))}
-        guid_of = {}
-        project_cfg = load_project(str(cards))
-        from dlflash.render.fields import render_deck
-
-        for rendered in render_deck(project_cfg, load_cards(project_cfg.cards_dir)):
-            guid_of[rendered.card_id] = rendered.guid
-        leech_id, hard_id, suspended_id, edited_id, flagged_id, marked_id = ids[1:7]
-        # several days of ordinary reviews for the others, one card failed until it is a leech
-        for guid in guid_of.values():
-            for cid in by_id[guid]:
-                answer(col, cid, GOOD)
-        for _day in range(9):
-            answer(col, by_id[guid_of[leech_id]][0], AGAIN)
-        answer(col, by_id[guid_of[hard_id]][0], AGAIN)
-        answer(col, by_id[guid_of[hard_id]][0], AGAIN)
-        col.sched.suspend_cards(by_id[guid_of[suspended_id]][:1])
+        col.sched.suspend_cards(cards_of[guid_of[suspended_id]][:1])  # type: ignore[arg-type]
         note = notes[guid_of[edited_id]]
         field = note.keys()[1]
         note[field] = note[field] + " learner's addition"
         col.update_note(note)
-        col.set_user_flag_for_cards(1, by_id[guid_of[flagged_id]][:1])
+        col.set_user_flag_for_cards(1, cards_of[guid_of[flagged_id]][:1])  # type: ignore[arg-type]
         marked = notes[guid_of[marked_id]]
         marked.add_tag("marked")
         col.update_note(marked)
@@ -104,17 +127,39 @@ def reviewed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     build(cards, root / "second.apkg", at=1_700_100_000)
     before = hashlib.sha256(collection.read_bytes()).hexdigest()
     text = CliRunner().invoke(main, ["health", "--collection", str(collection), "--cards", str(cards)])
+    forecast = CliRunner().invoke(main, ["stats", "--forecast", "--collection", str(collection), "--cards", str(cards)])
     as_json = CliRunner().invoke(main, ["health", "--collection", str(collection), "--cards", str(cards), "--json"])
     return {
         "text": text,
+        "forecast": forecast,
+        "collection": collection,
+        "cards": cards,
+        "answers": answers,
+        "retired_cards": cards_of[guid_of[retired_id]],
         "json": as_json,
         "before": before,
         "after": hashlib.sha256(collection.read_bytes()).hexdigest(),
         "ids": dict(
-            retired=retired_id, unimported=unimported_id, leech=leech_id, hard=hard_id,
-            suspended=suspended_id, edited=edited_id, flagged=flagged_id, marked=marked_id,
+            retired=retired_id,
+            unimported=unimported_id,
+            leech=leech_id,
+            hard=hard_id,
+            suspended=suspended_id,
+            edited=edited_id,
+            flagged=flagged_id,
+            marked=marked_id,
         ),
     }
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def forecast_run(collection: Path, cards: Path, *args: str) -> Any:
+    return CliRunner().invoke(
+        main, ["stats", "--forecast", "--collection", str(collection), "--cards", str(cards), *args]
+    )
 
 
 def ids_in(report: dict[str, Any], key: str) -> set[str]:
@@ -138,8 +183,6 @@ def test_every_section_names_the_cards_the_learner_touched(reviewed: dict[str, A
     assert "{+learner's addition+}" in report["edited"][0]["message"]
     assert ids_in(report, "retired") == {ids["retired"]}
     assert ids_in(report, "not_imported") == {ids["unimported"]}
-    (section,) = report["retention"]
-    assert "recalled in" in section["message"] and "desired 90%" in section["message"]
 
 
 def test_every_text_line_is_located_at_its_card_file_and_line(reviewed: dict[str, Any]) -> None:
@@ -153,8 +196,8 @@ def test_every_text_line_is_located_at_its_card_file_and_line(reviewed: dict[str
 
 
 def test_collection_open_without_a_lock_is_read_from_a_consistent_copy(tmp_path: Path, basics_cards: Path) -> None:
-    # a reader that holds no exclusive lock (here: this process) is no reason to refuse; the
-    # backup API copies a consistent state and the file keeps its bytes
+    # a connection of this same process is no reason to refuse (POSIX locks are per process, so
+    # neither the lock probe nor SQLite sees it); the backup copies a consistent state, bytes kept
     collection = tmp_path / "collection.anki2"
     col = Collection(str(collection))
     try:
@@ -165,3 +208,135 @@ def test_collection_open_without_a_lock_is_read_from_a_consistent_copy(tmp_path:
         col.close()
     assert result.exit_code == 0, result.output
     assert "0 notes of this deck" in result.output and "not yet in the collection:" in result.output
+
+
+def test_forecast_from_a_collection_without_the_deck_says_it_used_the_defaults(
+    tmp_path: Path, basics_cards: Path
+) -> None:
+    collection = tmp_path / "collection.anki2"
+    Collection(str(collection)).close()
+    before = digest(collection)
+    result = forecast_run(collection, basics_cards, "--days", "10")
+    assert result.exit_code == 0, result.output
+    assert "default FSRS parameters (no card of this deck in it yet)" in result.output
+    assert "0 in review" in result.output and "(no preset yet)" in result.output
+    assert digest(collection) == before
+
+
+def test_the_review_log_spans_the_studied_days_at_real_intervals(reviewed: dict[str, Any], tmp_path: Path) -> None:
+    copy = tmp_path / "copy.anki2"
+    shutil.copy(reviewed["collection"], copy)
+    col = Collection(str(copy))
+    try:
+        days = col.db.scalar("SELECT count(DISTINCT (id - ?) / 86400000) FROM revlog", col.crt * 1000)
+        reviews, longest = col.db.first("SELECT count(), max(lastIvl) FROM revlog WHERE type = 1")
+    finally:
+        col.close()
+    assert days == DAYS
+    assert reviews == sum(a.card_type == CARD_TYPE_REVIEW for a in reviewed["answers"])
+    assert longest >= 5  # reviews a card was scheduled for days ahead, not made due by hand
+
+
+def test_retention_per_section_is_the_share_of_reviews_not_forgotten(reviewed: dict[str, Any]) -> None:
+    # the retired note's reviews belong to no section of the deck
+    ours = [
+        a for a in reviewed["answers"] if a.card_type == CARD_TYPE_REVIEW and a.card_id not in reviewed["retired_cards"]
+    ]
+    recalled = sum(a.ease != AGAIN for a in ours)
+    (section,) = json.loads(reviewed["json"].output)["retention"]
+    assert f"{recalled / len(ours):.0%} recalled in {len(ours)} reviews" in section["message"]
+    assert "below the desired 90%" in section["message"]  # FORGET and the leech keep it under 90%
+
+
+def test_forecast_from_the_collection_names_the_parameters_computed_from_its_reviews(
+    reviewed: dict[str, Any],
+) -> None:
+    result = reviewed["forecast"]
+    assert result.exit_code == 0, result.output
+    deck_cards = int(re.search(r"making (\d+) cards in Anki", result.output)[1])  # type: ignore[index]
+    assert f"forecast: {deck_cards} cards, 20 new/day, retention 0.90" in result.output
+    assert re.search(
+        r"Anki's simulator from your collection, FSRS parameters computed from your \d+ reviews", result.output
+    )
+    retired = len(reviewed["retired_cards"])
+    col_cards = _cards_in(reviewed["collection"]) - retired
+    assert f"0 new, 0 learning, {col_cards - 1} in review, 1 suspended or buried (left out), " in result.output
+    assert f"{deck_cards - col_cards} not yet imported (simulated as new)" in result.output
+    assert "population defaults" not in result.output
+
+
+def _cards_in(collection: Path) -> int:
+    with collection_snapshot(collection) as col:
+        return len(col.find_cards("deck:*"))
+
+
+def test_forecast_starts_from_the_cards_state_and_adds_the_unimported_as_new(reviewed: dict[str, Any]) -> None:
+    project = load_project(str(reviewed["cards"]))
+    shipped = render_deck(project, load_cards(project.cards_dir))
+    with collection_snapshot(reviewed["collection"]) as col:
+        learner = collection_forecast(col, shipped, new_per_day=None, retention=None, days=30)
+    unimported = cards_per_note(shipped)[reviewed["ids"]["unimported"]]
+    assert learner.state.not_imported == unimported and learner.state.new == 0
+    # every card already studied starts as a review: only the unimported card is ever new
+    assert sum(learner.forecast.new) == unimported
+
+
+def test_forecast_uses_the_presets_parameters_and_retention_when_it_has_them(
+    reviewed: dict[str, Any], tmp_path: Path
+) -> None:
+    collection = tmp_path / "collection.anki2"
+    shutil.copy(reviewed["collection"], collection)
+    col = Collection(str(collection))
+    try:
+        preset = col.decks.get_config(1)  # type: ignore[arg-type]
+        assert preset is not None
+        preset["fsrsParams6"] = [round(w * 1.1, 4) for w in DEFAULT_PARAMETERS]
+        preset["desiredRetention"] = 0.85
+        col.decks.update_config(preset)
+    finally:
+        col.close()
+    before = digest(collection)
+    result = forecast_run(collection, reviewed["cards"])
+    assert result.exit_code == 0, result.output
+    assert 'your preset "Default"\'s FSRS parameters' in result.output
+    assert "retention 0.85" in result.output
+    assert digest(collection) == before
+
+
+def test_collection_another_process_holds_open_is_refused_without_a_traceback(
+    reviewed: dict[str, Any], tmp_path: Path
+) -> None:
+    collection = tmp_path / "collection.anki2"
+    shutil.copy(reviewed["collection"], collection)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\nfrom anki.collection import Collection\n"
+            "c = Collection(sys.argv[1]); c.db.scalar('select 1'); print('open', flush=True); time.sleep(60)",
+            str(collection),
+        ],
+        stdout=subprocess.PIPE,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == b"open\n"
+        before = digest(collection)
+        forecast = forecast_run(collection, reviewed["cards"])
+        health = CliRunner().invoke(
+            main, ["health", "--collection", str(collection), "--cards", str(reviewed["cards"])]
+        )
+        after = digest(collection)
+    finally:
+        holder.kill()
+        holder.wait()
+    for result in (forecast, health):
+        assert result.exit_code == 1, result.output
+        assert "open in Anki or locked" in result.output and "Nothing was changed" in result.output
+        assert isinstance(result.exception, SystemExit), result.exception  # a message, not a traceback
+    assert after == before
+
+
+def test_a_backend_failure_on_the_copy_is_a_refusal_naming_the_collection(reviewed: dict[str, Any]) -> None:
+    refused = pytest.raises(CollectionRefused, match="Anki failed on a copy of it: Invalid search")
+    with refused, collection_snapshot(reviewed["collection"]) as col:
+        col.find_cards("(")

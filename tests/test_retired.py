@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from anki.collection import Collection
 from ankitools import import_package
 from cardfiles import edit_basics
@@ -114,3 +115,56 @@ def test_build_says_when_removed_cards_wait_to_be_deleted_in_anki(cards: Path, t
     assert second.output.splitlines()[-1] == (
         "1 removed card is listed in cards/retired.yaml; `dlflash retired` prints the Anki search for their notes"
     )
+
+
+def retired_command(cards: Path) -> Any:
+    return CliRunner().invoke(main, ["retired", "--cards", str(cards)])
+
+
+@pytest.mark.parametrize(
+    ("entry", "says"),
+    [
+        ({"id": ".*", "guid": guid_for_id(".*")}, "'id' must be a card id in kebab-case: '.*'"),
+        ({"id": "a", "guid": "x"}, "'guid' must be the GUID of 'a'"),
+        ({"id": 7, "guid": "x"}, "'id' must be a card id in kebab-case: 7"),
+        ({"id": "a"}, "must have exactly 'id' and 'guid'"),
+    ],
+)
+def test_a_retired_list_entry_that_is_not_a_card_id_is_refused_before_any_search(
+    cards: Path, entry: dict[str, Any], says: str
+) -> None:
+    path = load_project(cards).retired_file
+    path.write_text(yaml.safe_dump([entry]), "utf-8")
+    result = retired_command(cards)
+    assert result.exit_code == 1
+    assert f"{path}: retired list is not readable (entry 1" in result.output and says in result.output
+    assert "delete the notes" not in result.output
+
+
+def test_a_retired_id_listed_twice_is_refused(cards: Path) -> None:
+    path = load_project(cards).retired_file
+    path.write_text(yaml.safe_dump([{"id": "a", "guid": guid_for_id("a")}] * 2), "utf-8")
+    result = retired_command(cards)
+    assert result.exit_code == 1 and "each id must be listed once, 'a' is listed again" in result.output
+
+
+def test_the_retired_search_escapes_every_id_so_it_matches_only_that_id_in_anki(tmp_path: Path) -> None:
+    # built by hand, past the reader's check: the search itself must not widen
+    col = Collection(str(tmp_path / "c.anki2"))
+    try:
+        basic = col.models.by_name("Basic")
+        assert basic is not None
+        for source in ("dlflash · a.b", "dlflash · aXb", 'dlflash · q"x*_', "dlflash · other"):
+            note = col.new_note(basic)
+            note["Front"], note["Back"] = "x", source
+            col.add_note(note, 1)  # type: ignore[arg-type]
+
+        def found(card_id: str) -> list[str]:
+            search = anki_search([RetiredCard(card_id, guid_for_id(card_id))]).replace("Source:", "Back:")
+            return [col.get_note(n)["Back"] for n in col.find_notes(search)]
+
+        assert found(".*") == []
+        assert found("a.b") == ["dlflash · a.b"]
+        assert found('q"x*_') == ['dlflash · q"x*_']
+    finally:
+        col.close()

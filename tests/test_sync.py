@@ -17,7 +17,7 @@ from click.testing import CliRunner, Result
 
 from dlflash.anki.guids import guid_for_id
 from dlflash.anki.notetypes import NOTE_TYPES
-from dlflash.anki.sync import RETIRED_TAG, ExistingNote, merged_tags, plan_sync
+from dlflash.anki.sync import RETIRED_TAG, ExistingNote, clash_name, merged_tags, plan_sync
 from dlflash.build import build_deck, rendered_deck
 from dlflash.cli import main
 from dlflash.config import load_project
@@ -246,7 +246,7 @@ def test_collection_open_in_another_anki_process_is_refused(cards: Path, tmp_pat
     assert "open in Anki or locked" in result.output
 
 
-def test_note_type_with_our_id_and_other_fields_is_refused(cards: Path, tmp_path: Path) -> None:
+def test_note_type_with_our_id_and_an_added_field_is_refused_and_its_advice_works(cards: Path, tmp_path: Path) -> None:
     collection = empty_collection(tmp_path / "collection.anki2")
     sync(cards, collection)
     col = Collection(str(collection))
@@ -259,8 +259,18 @@ def test_note_type_with_our_id_and_other_fields_is_refused(cards: Path, tmp_path
     result = sync(cards, collection)
 
     assert result.exit_code == 1
-    assert f"note type {NOTE_TYPES['basic'].model_id} has fields" in result.output and "'Mnemonic'" in result.output
+    assert f"(id {NOTE_TYPES['basic'].model_id}) has fields" in result.output and "'Mnemonic'" in result.output
+    assert "Fields, delete the field ['Mnemonic']" in result.output and "rename the note type" not in result.output
     assert digest(collection) == before
+    # what the advice says, done as Anki's note type editor does it
+    col = Collection(str(collection))
+    basic = col.models.get(NOTE_TYPES["basic"].model_id)  # type: ignore[arg-type]
+    col.models.remove_field(basic, next(f for f in basic["flds"] if f["name"] == "Mnemonic"))
+    col.models.update_dict(basic)
+    col.close()
+    again = sync(cards, collection)
+    assert again.exit_code == 0, again.output
+    assert "added: 0" in again.output and "updated: 0" in again.output
 
 
 def test_missing_collection_is_a_usage_error(cards: Path, tmp_path: Path) -> None:
@@ -333,3 +343,212 @@ def test_media_of_a_card_is_copied_into_the_collections_media_folder(cards: Path
 
     assert result.exit_code == 0, result.output
     assert (tmp_path / "collection.media" / "dlflash-sync-test.png").read_bytes() == picture
+
+
+MNEMONIC = "MY OWN MNEMONIC"
+
+
+def set_field(collection: Path, card_id: str, field: str, value: str) -> None:
+    col = Collection(str(collection))
+    try:
+        note = note_by_guid(col, guid_for_id(card_id))
+        note[field] = value
+        col.update_note(note)
+    finally:
+        col.close()
+
+
+def field_of(collection: Path, card_id: str, field: str) -> str:
+    col = Collection(str(collection))
+    try:
+        return str(note_by_guid(col, guid_for_id(card_id))[field])
+    finally:
+        col.close()
+
+
+def change_back(cards: Path, card_id: str, back: str) -> None:
+    def change(data: dict[str, Any]) -> None:
+        next(c for c in data["cards"] if c["id"] == card_id)["back"] = back
+
+    edit_basics(cards, change)
+
+
+def test_a_learners_own_field_edit_survives_sync_and_a_changed_card_is_reported_not_overwritten(
+    cards: Path, tmp_path: Path
+) -> None:
+    collection = empty_collection(tmp_path / "collection.anki2")
+    sync(cards, collection)
+    set_field(collection, EDITED_CARD, "Extra", MNEMONIC)
+
+    unchanged_sources = sync(cards, collection)
+
+    assert unchanged_sources.exit_code == 0, unchanged_sources.output
+    assert "updated: 0" in unchanged_sources.output
+    assert f"your edits kept (the card did not change): 1 ({EDITED_CARD})" in unchanged_sources.output
+    assert field_of(collection, EDITED_CARD, "Extra") == MNEMONIC
+
+    change_back(cards, EDITED_CARD, "Take the square root of the MSE.")
+    dry = sync(cards, collection, "--dry-run")
+    result = sync(cards, collection)
+
+    for run in (dry, result):
+        assert run.exit_code == 0, run.output
+        assert "updated: 0" in run.output
+        assert f"not updated, you edited them in Anki: 1 ({EDITED_CARD})" in run.output
+        assert "--overwrite-edits" in run.output
+    assert field_of(collection, EDITED_CARD, "Extra") == MNEMONIC
+    assert "square root of the MSE" not in field_of(collection, EDITED_CARD, "Back")
+
+    overwritten = sync(cards, collection, "--overwrite-edits")
+
+    assert f"updated: 1 ({EDITED_CARD})" in overwritten.output, overwritten.output
+    assert field_of(collection, EDITED_CARD, "Extra") != MNEMONIC
+    assert "square root of the MSE" in field_of(collection, EDITED_CARD, "Back")
+    assert "updated: 0" in sync(cards, collection).output
+
+
+def test_an_imported_note_takes_a_changed_card_and_an_imported_note_the_learner_edited_keeps_the_edit(
+    cards: Path, tmp_path: Path
+) -> None:
+    project = load_project(cards)
+    apkg = tmp_path / "deck.apkg"
+    build_deck(project, load_cards(project.cards_dir), apkg, at=1_700_000_000)  # writes the copy's ledger
+    collection = tmp_path / "collection.anki2"
+    import_package(collection, apkg)
+    set_field(collection, REMOVED_CARD, "Extra", MNEMONIC)
+    change_back(cards, EDITED_CARD, "Take the square root of the MSE.")
+    change_back(cards, REMOVED_CARD, "A batch of a few dozen to a few hundred examples.")
+
+    result = sync(cards, collection)
+
+    assert result.exit_code == 0, result.output
+    assert f"updated: 1 ({EDITED_CARD})" in result.output
+    assert f"not updated, you edited them in Anki: 1 ({REMOVED_CARD})" in result.output
+    assert "square root of the MSE" in field_of(collection, EDITED_CARD, "Back")
+    assert field_of(collection, REMOVED_CARD, "Extra") == MNEMONIC
+
+
+PICTURE = "dlflash-sync-test.png"
+
+
+def with_picture(cards: Path, data: bytes) -> None:
+    (cards / "media").mkdir(exist_ok=True)
+    (cards / "media" / PICTURE).write_bytes(data)
+
+    def show(data: dict[str, Any]) -> None:
+        card = next(c for c in data["cards"] if c["id"] == EDITED_CARD)
+        card["back"] = f"{card['back']} ![a picture]({PICTURE})"
+        card["media"] = [PICTURE]
+
+    edit_basics(cards, show)
+
+
+def test_a_learners_media_file_of_our_name_is_kept_and_our_note_points_at_ours_stored_beside_it(
+    cards: Path, tmp_path: Path
+) -> None:
+    ours, theirs = b"\x89PNG\r\n\x1a\n ours", b"\x89PNG\r\n\x1a\n the learner's own"
+    with_picture(cards, ours)
+    collection = empty_collection(tmp_path / "collection.anki2")
+    (tmp_path / "collection.media").mkdir(exist_ok=True)
+    (tmp_path / "collection.media" / PICTURE).write_bytes(theirs)
+
+    result = sync(cards, collection)
+
+    assert result.exit_code == 0, result.output
+    stored = clash_name(PICTURE, hashlib.sha1(ours).hexdigest())
+    assert f"media kept as yours, ours stored as: 1 ({PICTURE} -> {stored})" in result.output
+    assert (tmp_path / "collection.media" / PICTURE).read_bytes() == theirs
+    assert (tmp_path / "collection.media" / stored).read_bytes() == ours
+    back = field_of(collection, EDITED_CARD, "Back")
+    assert f'src="{stored}"' in back and f'src="{PICTURE}"' not in back
+    again = sync(cards, collection)
+    assert "updated: 0" in again.output and "added: 0" in again.output, again.output
+    assert (tmp_path / "collection.media" / PICTURE).read_bytes() == theirs
+
+
+def test_our_own_older_media_file_is_replaced_in_place(cards: Path, tmp_path: Path) -> None:
+    with_picture(cards, b"\x89PNG\r\n\x1a\n first")
+    collection = empty_collection(tmp_path / "collection.anki2")
+    sync(cards, collection)
+    (cards / "media" / PICTURE).write_bytes(b"\x89PNG\r\n\x1a\n second")
+
+    result = sync(cards, collection)
+
+    assert result.exit_code == 0, result.output
+    assert "media kept as yours" not in result.output and "updated: 0" in result.output
+    assert (tmp_path / "collection.media" / PICTURE).read_bytes() == b"\x89PNG\r\n\x1a\n second"
+    assert [p.name for p in (tmp_path / "collection.media").glob("dlflash-sync-test*")] == [PICTURE]
+
+
+def test_a_note_the_learner_changed_to_another_note_type_is_left_alone_not_added_twice(
+    cards: Path, tmp_path: Path
+) -> None:
+    collection = empty_collection(tmp_path / "collection.anki2")
+    sync(cards, collection)
+    col = Collection(str(collection))
+    note = note_by_guid(col, guid_for_id(EDITED_CARD))
+    ours, stock = note.note_type(), col.models.by_name("Basic")
+    col.models.change(ours, [note.id], stock, {0: 0, 1: 1}, {0: 0})
+    count = col.note_count()
+    col.close()
+
+    result = sync(cards, collection)
+
+    assert result.exit_code == 0, result.output
+    assert f"left alone, you changed their note type in Anki: 1 ({EDITED_CARD})" in result.output
+    assert "added: 0" in result.output
+    col = Collection(str(collection))
+    try:
+        assert col.note_count() == count
+        assert len(col.db.list("select id from notes where guid = ?", guid_for_id(EDITED_CARD))) == 1
+    finally:
+        col.close()
+
+
+def test_an_sqlite_file_that_is_not_an_anki_collection_is_refused_before_anki_opens_it(
+    cards: Path, tmp_path: Path
+) -> None:
+    other = tmp_path / "collection.media.db2"
+    db = sqlite3.connect(other)
+    db.execute("create table media (fname text primary key, csum text)")
+    db.commit()
+    db.close()
+    before = digest(other)
+
+    result = sync(cards, other)
+
+    assert result.exit_code == 1
+    assert "not an Anki collection" in result.output and "without Anki's tables" in result.output
+    assert "Traceback" not in result.output and digest(other) == before
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "says"),
+    [
+        ("notes.txt", b"my notes, not a database\n", "not an SQLite database"),
+        ("backup.colpkg", b"PK\x03\x04 a zip", "a zip archive (a .colpkg backup"),
+    ],
+)
+def test_a_text_file_or_colpkg_is_called_what_it_is_not_locked(
+    cards: Path, tmp_path: Path, name: str, data: bytes, says: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+
+    result = sync(cards, path)
+
+    assert result.exit_code == 1
+    assert says in result.output and "locked" not in result.output
+    assert path.read_bytes() == data
+
+
+def test_a_collection_not_named_anki2_keeps_its_media_in_its_own_media_folder(cards: Path, tmp_path: Path) -> None:
+    with_picture(cards, b"\x89PNG\r\n\x1a\n ours")
+    collection = tmp_path / "backup.db"
+    empty_collection(tmp_path / "made.anki2").rename(collection)
+
+    result = sync(cards, collection)
+
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "backup.media" / PICTURE).is_file()
+    assert collection.is_file() and sqlite3.connect(collection).execute("select count() from notes").fetchone()[0]

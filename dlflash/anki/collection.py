@@ -1,7 +1,8 @@
 """Access to a user's Anki collection file: refuse when locked, open, install note types.
 
-Owns the boundary with the ``anki`` package for ``dlflash sync``. A collection
-that Anki (or anything else) holds open is refused before we touch it, and a
+Owns the boundary with the ``anki`` package for ``dlflash sync``. A file that
+is not an Anki collection, and a collection that Anki (or anything else) holds
+open, are refused before Anki touches them, and a
 dry run reads a copy, because opening a collection with ``anki`` may rewrite
 the file (journal mode, schema upgrades) even when nothing is changed.
 """
@@ -28,10 +29,22 @@ if TYPE_CHECKING:
 CLOZE_KIND = 1
 
 
+# the first bytes of every SQLite database file (sqlite.org/fileformat.html) and of a zip (.colpkg, .apkg)
+SQLITE_MAGIC = b"SQLite format 3\x00"
+ZIP_MAGIC = b"PK\x03\x04"
+# tables every Anki collection has had since the 2.1 schema (Anki's rslib/src/storage/schema11.sql)
+ANKI_TABLES = frozenset({"col", "notes", "cards", "revlog", "graves"})
+_BUSY = frozenset({"SQLITE_BUSY", "SQLITE_LOCKED"})
+
+
 def check_not_locked(path: Path) -> None:
-    """Refuse a collection another process holds (Anki keeps an exclusive lock while open)."""
+    """Refuse what is not an Anki collection, or one another process holds (Anki locks it while open).
+
+    Runs before Anki opens the file: Anki would turn any SQLite database into a collection.
+    """
     if not path.is_file():
         raise UsageError(f"collection not found: {str(path)!r}")
+    _check_is_sqlite(path)
     try:
         probe = sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=0, isolation_level=None)
     except sqlite3.Error as exc:
@@ -39,10 +52,34 @@ def check_not_locked(path: Path) -> None:
     try:
         probe.execute("BEGIN EXCLUSIVE")
         probe.execute("ROLLBACK")
+        tables = {row[0] for row in probe.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
     except sqlite3.DatabaseError as exc:
-        raise CollectionRefused(_locked_message(path, str(exc))) from exc
+        if getattr(exc, "sqlite_errorname", None) in _BUSY:
+            raise CollectionRefused(_locked_message(path, str(exc))) from exc
+        raise CollectionRefused(f"{path}: not an Anki collection ({exc}); nothing was changed") from exc
     finally:
         probe.close()
+    if missing := sorted(ANKI_TABLES - tables):
+        raise CollectionRefused(
+            f"{path}: not an Anki collection: an SQLite database without Anki's tables {missing}; "
+            "point --collection at collection.anki2 in your Anki profile folder. Nothing was changed."
+        )
+
+
+def _check_is_sqlite(path: Path) -> None:
+    with path.open("rb") as handle:
+        head = handle.read(len(SQLITE_MAGIC))
+    if head == SQLITE_MAGIC:
+        return
+    what = (
+        "a zip archive (a .colpkg backup or an .apkg deck): import it in Anki with File > Import, or"
+        if head.startswith(ZIP_MAGIC)
+        else "not an SQLite database:"
+    )
+    raise CollectionRefused(
+        f"{path}: not an Anki collection, {what} point --collection at collection.anki2 in your Anki profile "
+        "folder. Nothing was changed."
+    )
 
 
 def _locked_message(path: Path, detail: str) -> str:
@@ -50,6 +87,41 @@ def _locked_message(path: Path, detail: str) -> str:
         f"{path}: the collection is open in Anki or locked by another program ({detail}); "
         "close Anki (or finish its sync) and run again. Nothing was changed."
     )
+
+
+def media_folder(path: Path) -> Path:
+    """The collection's media folder: Anki's ``collection.media`` beside ``collection.anki2``.
+
+    Anki derives it only from a name ending in ``.anki2`` (any other name would make the
+    collection file its own media folder); another name gets its suffix replaced the same way.
+    """
+    if path.suffix.lower() == ".media":
+        return path.with_name(path.name + ".media")
+    return path.with_suffix(".media")
+
+
+@contextmanager
+def _media_paths(media: Path) -> Iterator[None]:
+    """Collections opened inside get ``media`` as their media folder (``anki`` has no parameter for it).
+
+    Both the backend (``anki.collection``) and ``MediaManager`` (``anki.media``) derive it from the name.
+    """
+    import anki.collection
+    import anki.media
+
+    modules = (anki.collection, anki.media)
+    original = getattr(anki.media, "media_paths_from_col_path")  # noqa: B009 (not exported: mypy)
+
+    def paths(_col_path: str) -> tuple[str, str]:
+        return (str(media), f"{media}.db2")
+
+    for module in modules:
+        setattr(module, "media_paths_from_col_path", paths)  # noqa: B010
+    try:
+        yield
+    finally:
+        for module in modules:
+            setattr(module, "media_paths_from_col_path", original)  # noqa: B010
 
 
 @contextmanager
@@ -64,7 +136,8 @@ def open_collection(path: Path, *, copy: bool = False) -> Iterator[Collection]:
     with tempfile.TemporaryDirectory(prefix="dlflash-sync-") as tmp:
         target = _copy(path, Path(tmp)) if copy else path
         try:
-            col = Collection(str(target))
+            with _media_paths(media_folder(target.absolute())):
+                col = Collection(str(target))
         except AnkiException as exc:
             raise CollectionRefused(
                 _locked_message(path, str(exc))
@@ -94,6 +167,11 @@ def db(col: Collection) -> DBProxy:
 
 def _notetype(col: Collection, model_id: int) -> NotetypeDict | None:
     return col.models.get(cast("NotetypeId", model_id))
+
+
+def notetype_name(col: Collection, model_id: int) -> str | None:
+    notetype = _notetype(col, model_id)
+    return None if notetype is None else str(notetype["name"])
 
 
 def field_names(col: Collection, model_id: int) -> tuple[str, ...] | None:

@@ -13,13 +13,16 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from dlflash.errors import DlflashError
 from dlflash.fileio import write_atomic
+from dlflash.sources.cards import ID_RE
 
 LEDGER_VERSION = 1
 
@@ -48,17 +51,65 @@ def now() -> int:
     return int(fixed) if fixed else int(time.time())
 
 
+# Anki keeps a note's mtime as an unsigned 32-bit number of seconds: a negative or larger one wraps
+MTIME_MAX = 2**32 - 1
+HASH_RE = re.compile(r"^[0-9a-f]{16}$")
+
+
 def read_ledger(path: Path) -> Ledger:
+    """The committed ledger; every entry checked (ids like card ids, hashes, mtimes Anki can store)."""
     if not path.is_file():
         return Ledger({}, {})
     try:
-        data = json.loads(path.read_text("utf-8"))
-        return Ledger(
-            notes={k: Entry(**v) for k, v in data["notes"].items()},
-            notetypes={k: Entry(**v) for k, v in data["notetypes"].items()},
-        )
-    except (ValueError, KeyError, TypeError) as exc:
-        raise DlflashError(f"{path}: ledger is not readable ({exc}); restore it from git") from exc
+        data = json.loads(path.read_text("utf-8"), object_pairs_hook=_no_duplicates)
+    except (ValueError, RecursionError) as exc:
+        raise _unreadable(path, str(exc)) from exc
+    problems = list(_ledger_problems(data))
+    if problems:
+        raise _unreadable(path, "; ".join(problems))
+    return Ledger(
+        notes={k: Entry(v["hash"], v["mtime"]) for k, v in data["notes"].items()},
+        notetypes={k: Entry(v["hash"], v["mtime"]) for k, v in data["notetypes"].items()},
+    )
+
+
+def _unreadable(path: Path, why: str) -> DlflashError:
+    return DlflashError(f"{path}: ledger is not readable ({why}); restore it from git")
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    keys = [k for k, _ in pairs]
+    if twice := sorted({k for k in keys if keys.count(k) > 1}):
+        raise ValueError(f"each key must appear once, {twice[0]!r} appears twice")
+    return dict(pairs)
+
+
+def _ledger_problems(data: object) -> Iterator[str]:
+    if not isinstance(data, dict):
+        yield f"the ledger must be a JSON object, not {type(data).__name__}"
+        return
+    if data.get("version") != LEDGER_VERSION:
+        yield f"'version' must be {LEDGER_VERSION}: {data.get('version')!r}"
+    for section in ("notetypes", "notes"):
+        entries = data.get(section)
+        if not isinstance(entries, dict):
+            yield f"{section!r} must be an object of entries: {entries!r}"[:200]
+            continue
+        for key, entry in entries.items():
+            if section == "notes" and not ID_RE.match(key):
+                yield f"a note key must be a card id in kebab-case: {key!r}"
+            yield from (f"{section}[{key!r}]: {p}" for p in _entry_problems(entry))
+
+
+def _entry_problems(entry: object) -> Iterator[str]:
+    if not isinstance(entry, dict) or set(entry) != {"hash", "mtime"}:
+        yield f"an entry must be {{\"hash\": ..., \"mtime\": ...}}: {entry!r}"[:200]
+        return
+    digest, mtime = entry["hash"], entry["mtime"]
+    if not isinstance(digest, str) or not HASH_RE.match(digest):
+        yield f"'hash' must be 16 hex digits: {digest!r}"
+    if type(mtime) is not int or not 0 < mtime <= MTIME_MAX:
+        yield f"'mtime' must be whole seconds from 1 to {MTIME_MAX}: {mtime!r}"
 
 
 def write_ledger(path: Path, ledger: Ledger) -> None:

@@ -13,6 +13,7 @@ which starts with ``dlflash · <card id>`` (see ``render``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,7 @@ from dlflash.anki.tags import RETIRED_TAG
 from dlflash.errors import DlflashError
 from dlflash.fileio import write_atomic
 from dlflash.model import CardSet
+from dlflash.sources.cards import ID_RE
 from dlflash.sources.files import present, read_source_text
 
 SOURCE_FIELD = FRONT_BACK_FIELDS[-1]
@@ -45,13 +47,38 @@ class RetiredCard:
 
 
 def read_retired(path: Path) -> tuple[RetiredCard, ...]:
+    """The committed list; each id checked like a card id (it goes into an Anki search) and listed once."""
     if not present(path):
         return ()
     try:
         data = yaml.safe_load(read_source_text(path)) or []
-        return tuple(RetiredCard(str(item["id"]), str(item["guid"])) for item in data)
-    except (yaml.YAMLError, KeyError, TypeError) as exc:
-        raise DlflashError(f"{path}: retired list is not readable ({exc}); restore it from git") from exc
+    except (yaml.YAMLError, UnicodeDecodeError, RecursionError) as exc:
+        raise _unreadable(path, str(exc)) from exc
+    if not isinstance(data, list):
+        raise _unreadable(path, f"it must be a list of {{id, guid}} entries, not {type(data).__name__}")
+    problems, entries, seen = [], [], set()
+    for number, item in enumerate(data, 1):
+        if not isinstance(item, dict) or set(item) != {"id", "guid"}:
+            problems.append(f"entry {number} must have exactly 'id' and 'guid': {item!r}"[:200])
+            continue
+        card_id, guid = item["id"], item["guid"]
+        if not isinstance(card_id, str) or not ID_RE.match(card_id):
+            problems.append(f"entry {number}: 'id' must be a card id in kebab-case: {card_id!r}")
+        elif card_id in seen:
+            problems.append(f"entry {number}: each id must be listed once, {card_id!r} is listed again")
+        elif not isinstance(guid, str) or guid != guid_for_id(card_id):
+            want = guid_for_id(card_id)
+            problems.append(f"entry {number}: 'guid' must be the GUID of {card_id!r}, {want!r}: {guid!r}")
+        else:
+            seen.add(card_id)
+            entries.append(RetiredCard(card_id, guid))
+    if problems:
+        raise _unreadable(path, "; ".join(problems))
+    return tuple(entries)
+
+
+def _unreadable(path: Path, why: str) -> DlflashError:
+    return DlflashError(f"{path}: retired list is not readable ({why}); restore it from git")
 
 
 def write_retired(path: Path, retired: Iterable[RetiredCard]) -> None:
@@ -91,6 +118,11 @@ def anki_search(retired: Iterable[RetiredCard]) -> str:
     ids = sorted(r.id for r in retired)
     if not ids:
         return ""
-    # card ids are kebab-case ([a-z0-9-]), so they need no regex escaping
-    alternatives = "|".join(ids)
+    # ids are checked as kebab-case on reading; escaped anyway, so that no id can widen the search
+    alternatives = "|".join(_search_escape(re.escape(i)) for i in ids)
     return f'"{SOURCE_FIELD}:re:^{SOURCE_PREFIX}({alternatives})({SOURCE_SEPARATOR}|$)"'
+
+
+def _search_escape(text: str) -> str:
+    """Regex text for inside a quoted Anki ``re:`` search: Anki hands backslashes to the regex, ends at a quote."""
+    return text.replace('"', '\\"')

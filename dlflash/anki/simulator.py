@@ -41,8 +41,13 @@ def simulate_search(
     new_per_day: int,
     days: int,
     extra_new_cards: int = 0,
+    learning_steps: int = LEARNING_STEPS,
+    relearning_steps: int = RELEARNING_STEPS,
 ) -> SimulatedDays:
-    """Simulate the cards ``search`` selects (plus ``extra_new_cards`` not yet in the collection)."""
+    """Simulate the cards ``search`` selects (plus ``extra_new_cards`` not yet in the collection).
+
+    The step counts are the preset's (Anki's default preset unless given).
+    """
     from anki.scheduler_pb2 import SimulateFsrsReviewRequest
 
     request = SimulateFsrsReviewRequest(
@@ -55,8 +60,8 @@ def simulate_search(
         max_interval=MAX_INTERVAL,
         search=search,
         new_cards_ignore_review_limit=True,
-        learning_step_count=LEARNING_STEPS,
-        relearning_step_count=RELEARNING_STEPS,
+        learning_step_count=learning_steps,
+        relearning_step_count=relearning_steps,
         easy_days_percentages=[1.0] * 7,
         historical_retention=0.9,
     )

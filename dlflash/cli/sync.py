@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from dlflash.anki.ledger import read_ledger
 from dlflash.anki.retired import RETIRED_TAG_SEARCH, anki_search, read_retired
 from dlflash.build import rendered_deck
 from dlflash.cli.app import cards_option, main
@@ -14,7 +15,14 @@ from dlflash.config import Project, load_project
 from dlflash.errors import ProblemsError, UsageError
 from dlflash.model import CardSet
 from dlflash.render.fields import render_deck
+from dlflash.report.collection_forecast import (
+    DEFAULT_NEW_PER_DAY,
+    DEFAULT_RETENTION,
+    CollectionForecast,
+    collection_forecast,
+)
 from dlflash.report.forecast import (
+    DEFAULT_PARAMETERS,
     EARLY_DAYS,
     LATER_DAYS,
     Forecast,
@@ -44,7 +52,12 @@ FORECAST_PLOT = "build/forecast.png"
 @cards_option
 @click.option("--dry-run", is_flag=True, help="Print what would change; change nothing.")
 @click.option("--prune", is_flag=True, help="Delete the notes of removed cards instead of retiring them.")
-def sync(collection: str, cards_dir: str, dry_run: bool, prune: bool) -> None:
+@click.option(
+    "--overwrite-edits",
+    is_flag=True,
+    help="Replace the fields you edited in Anki with the deck's (by default your edits are kept and listed).",
+)
+def sync(collection: str, cards_dir: str, dry_run: bool, prune: bool, overwrite_edits: bool) -> None:
     """Apply the deck to an Anki collection: add, update, retire notes; keep all reviews."""
     # imported here: only this command needs the anki package
     from dlflash.anki.sync import plan_collection, sync_collection
@@ -52,16 +65,18 @@ def sync(collection: str, cards_dir: str, dry_run: bool, prune: bool) -> None:
     project = load_project(cards_dir)
     cards = load_cards(project.cards_dir)
     names = {r.guid: r.id for r in read_retired(project.retired_file)}
+    # an imported note still has its package's mtime, the ledger's, until someone edits it
+    ledger_times = {card_id: entry.mtime for card_id, entry in read_ledger(project.ledger).notes.items()}
     path = Path(collection)
     stage(f"rendering {len(cards.cards)} cards")
     # the same notes and media `dlflash build` ships, figures drawn afresh as there
     with rendered_deck(project, cards) as deck:
         stage(f"{'planning' if dry_run else 'applying'} {len(deck.notes)} notes against {path}")
         if dry_run:
-            plan = plan_collection(path, deck.notes, names, prune)
+            plan = plan_collection(path, deck.notes, deck.media, names, prune, ledger_times, overwrite_edits)
             click.echo(f"dry run: {path} was not changed; a sync would do this:")
         else:
-            plan = sync_collection(path, deck.notes, deck.media, names, prune)
+            plan = sync_collection(path, deck.notes, deck.media, names, prune, ledger_times, overwrite_edits)
             click.echo(f"synced {path}:")
     for label, ids in (
         ("note types added", plan.notetypes_added),
@@ -71,10 +86,19 @@ def sync(collection: str, cards_dir: str, dry_run: bool, prune: bool) -> None:
         ("restored", plan.restored),
         ("retired", plan.retired),
         ("pruned", plan.pruned),
+        ("your edits kept (the card did not change)", plan.edits_kept),
+        ("not updated, you edited them in Anki", plan.conflicts),
+        ("left alone, you changed their note type in Anki", plan.other_type),
+        ("media kept as yours, ours stored as", plan.media_renamed),
     ):
         if ids or label in ("added", "updated", "retired"):
             click.echo(f"  {label}: {len(ids)}{_listing(ids)}")
     click.echo(f"  unchanged: {len(plan.unchanged)}")
+    if plan.conflicts:
+        click.echo(
+            "  the deck changed the cards you edited: your fields stay; `dlflash sync --overwrite-edits` "
+            "replaces them with the deck's (copy what you want to keep first)"
+        )
 
 
 def _listing(ids: tuple[str, ...]) -> str:
@@ -102,24 +126,44 @@ def retired(cards_dir: str) -> None:
 @main.command()
 @cards_option
 @click.option("--forecast", "with_forecast", is_flag=True, help="Simulate the review load under FSRS.")
-@click.option("--new-per-day", default=20, show_default=True, type=click.IntRange(min=1), help="New cards a day.")
+@click.option(
+    "--new-per-day",
+    type=click.IntRange(min=1),
+    help=f"New cards a day [default: {DEFAULT_NEW_PER_DAY}, or your preset's with --collection].",
+)
 @click.option(
     "--retention",
-    default=0.9,
-    show_default=True,
     type=click.FloatRange(0.0, 1.0, min_open=True, max_open=True),
-    help="FSRS desired retention.",
+    help=f"FSRS desired retention [default: {DEFAULT_RETENTION}, or your preset's with --collection].",
 )
 @click.option("--days", default=90, show_default=True, type=click.IntRange(1, 3650), help="Days to simulate.")
 @click.option("--plot", is_flag=True, help=f"With --forecast, draw reviews per day to {FORECAST_PLOT}.")
-def stats(cards_dir: str, with_forecast: bool, new_per_day: int, retention: float, days: int, plot: bool) -> None:
+@click.option(
+    "--collection",
+    "collection",
+    type=click.Path(dir_okay=False),
+    help="With --forecast, start from your Anki collection (collection.anki2): your cards' state, your "
+    "preset and FSRS parameters. Only a copy is opened; the file is never written.",
+)
+def stats(
+    cards_dir: str,
+    with_forecast: bool,
+    new_per_day: int | None,
+    retention: float | None,
+    days: int,
+    plot: bool,
+    collection: str | None,
+) -> None:
     """Notes and cards by section, type and tag; formulas verified; facts covered; the review forecast."""
     project = load_project(cards_dir)
     cards = load_cards(project.cards_dir)
     if plot and not with_forecast:
         raise UsageError("--plot draws the forecast: add --forecast")
+    if collection is not None and not with_forecast:
+        raise UsageError("--collection starts the forecast from your collection: add --forecast")
     stage(f"rendering {len(cards.cards)} notes to count their cards")
-    counts = deck_stats(cards, render_deck(project, cards))
+    rendered = render_deck(project, cards)
+    counts = deck_stats(cards, rendered)
     click.echo(f"notes: {counts.notes} in {len(cards.files)} files, making {counts.cards} cards in Anki")
     click.echo("by section (notes, cards):")
     for name, notes, card_count in counts.by_section:
@@ -128,16 +172,30 @@ def stats(cards_dir: str, with_forecast: bool, new_per_day: int, retention: floa
     click.echo("notes by tag: " + (", ".join(f"{name} {count}" for name, count in counts.by_tag) or "none"))
     click.echo(_formulas_line(project, cards, counts.with_formula))
     click.echo(_facts_line(project, cards))
-    if with_forecast:
-        settings = ForecastSettings(counts.cards, new_per_day, retention, days)
+    if not with_forecast:
+        return
+    if collection is None:
+        settings = ForecastSettings(
+            counts.cards, new_per_day or DEFAULT_NEW_PER_DAY, retention or DEFAULT_RETENTION, days
+        )
         result = forecast(settings)
-        for line in forecast_lines(result):
-            click.echo(line)
-        click.echo(_minimum_retention_line(settings))
-        click.echo(POPULATION_NOTE)
-        if plot:
-            write_forecast_plot(result, Path(FORECAST_PLOT))
-            click.echo(f"wrote {FORECAST_PLOT}")
+        parameters = DEFAULT_PARAMETERS
+        source_line = POPULATION_NOTE
+    else:
+        from dlflash.anki.snapshot import collection_snapshot
+
+        stage(f"simulating from {collection}")
+        with collection_snapshot(Path(collection)) as col:
+            learner = collection_forecast(col, rendered, new_per_day=new_per_day, retention=retention, days=days)
+        result, parameters, settings = learner.forecast, learner.parameters, learner.forecast.settings
+        source_line = _state_line(learner)
+    for line in forecast_lines(result):
+        click.echo(line)
+    click.echo(_minimum_retention_line(settings, parameters))
+    click.echo(source_line)
+    if plot:
+        write_forecast_plot(result, Path(FORECAST_PLOT))
+        click.echo(f"wrote {FORECAST_PLOT}")
 
 
 POPULATION_NOTE = (
@@ -146,9 +204,18 @@ POPULATION_NOTE = (
 )
 
 
-def _minimum_retention_line(settings: ForecastSettings) -> str:
+def _state_line(learner: CollectionForecast) -> str:
+    state, preset = learner.state, learner.preset
+    where = f'preset "{preset.name}"' if preset else "no preset yet"
+    return (
+        f"  from your collection ({where}): {state.new} new, {state.learning} learning, {state.review} in review, "
+        f"{state.set_aside} suspended or buried (left out), {state.not_imported} not yet imported (simulated as new)"
+    )
+
+
+def _minimum_retention_line(settings: ForecastSettings, parameters: tuple[float, ...]) -> str:
     try:
-        best = minimum_recommended_retention(settings)
+        best = minimum_recommended_retention(settings, parameters)
     except BaseException as exc:  # fsrs-rs raises when no minimum lies in 0.70-0.95
         if isinstance(exc, KeyboardInterrupt):
             raise
