@@ -44,7 +44,7 @@ from dlflash.anki.ledger import read_ledger
 from dlflash.anki.package import plan_package, write_package
 from dlflash.build import rendered_deck
 from dlflash.config import Project
-from dlflash.errors import DlflashError
+from dlflash.errors import ReviewerError
 from dlflash.fileio import write_atomic
 from dlflash.model import CardSet
 from dlflash.render.mathjax import mathjax_dir
@@ -58,10 +58,6 @@ MIN_CONTRAST = 4.5  # WCAG AA for normal text: what axe-core's color-contrast ru
 FACES_PER_BATCH = 60
 CONTACT_SHEET = "build/contact-sheet.png"
 STEP_TIMEOUT_SECONDS = 300
-
-
-class ReviewerError(DlflashError):
-    """The reviewer's assets or the browser are missing or failed."""
 
 
 @dataclass(frozen=True)

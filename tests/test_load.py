@@ -42,7 +42,7 @@ def test_good_file_loads_typed_cards_with_their_lines(tmp_path: Path) -> None:
     assert card.id == "good-card" and card.type == "basic"
     assert card.tags == ("loss",) and card.covers == ("basics.loss-functions.regression.mae",)
     assert str(card.source) == f"{tmp_path}/01-basics.yaml:3"
-    assert cards.files[0].deck_name == "Deep Learning::01 Know the basics"
+    assert cards.files[0].label == "01 Know the basics"
 
 
 def test_all_problems_of_a_file_are_reported_at_once_with_lines_and_ids(tmp_path: Path) -> None:

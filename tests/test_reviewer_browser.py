@@ -9,11 +9,11 @@ Chromium the test is skipped (failed under CI), as the preview test is.
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 import yaml
+from projects import with_settings
 
 from dlflash.config import load_project
 from dlflash.reviewer import Face, chromium_path, measured_faces, review_deck
@@ -66,7 +66,7 @@ def test_the_reviewer_test_sees_page_scroll_math_errors_and_low_contrast(
     (cards / "01-test.yaml").write_text(yaml.safe_dump(BAD), "utf-8")
     monkeypatch.chdir(tmp_path)
     os.symlink(REPO / "node_modules", tmp_path / "node_modules")
-    shutil.copy(REPO / "pyproject.toml", tmp_path / "pyproject.toml")
+    with_settings(tmp_path)
     from dlflash.anki import notetypes
 
     css = notetypes.deck_css() + "\n.answer { color: #aaaaaa; }\n"

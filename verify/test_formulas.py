@@ -6,11 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from dlflash.config import load_project
 from dlflash.verify.formulas import Formula, all_formulas
 from dlflash.verify.runner import OPTIMIZER_STEPS, TOLERANCE
 
 ROOT = Path(__file__).resolve().parent.parent
-FORMULAS = all_formulas(ROOT)
+FORMULAS = all_formulas(load_project(ROOT / "cards"))
 
 
 @pytest.mark.parametrize("formula", FORMULAS, ids=[f.id for f in FORMULAS])

@@ -9,7 +9,7 @@ import click
 from dlflash.build import build_deck
 from dlflash.checks.run import run_checks
 from dlflash.cli.app import cards_option, describe, main, out_option
-from dlflash.config import DEFAULT_DECK, load_project
+from dlflash.config import load_project
 from dlflash.errors import ProblemsError
 from dlflash.sources.cards import load_cards
 
@@ -31,12 +31,12 @@ def check(cards_dir: str) -> None:
 
 @main.command()
 @cards_option
-@out_option(DEFAULT_DECK, "the .apkg")
-def build(cards_dir: str, out: str) -> None:
+@out_option(None, "the .apkg (default: the project's `package` setting)")
+def build(cards_dir: str, out: str | None) -> None:
     """Build the Anki package from the card files (and update cards/ledger.json)."""
     project = load_project(cards_dir)
     cards = load_cards(project.cards_dir)
-    report = build_deck(project, cards, Path(out))
+    report = build_deck(project, cards, Path(out or project.package))
     click.echo(
         f"wrote {report.out}: {report.notes} notes in {report.decks} decks, {report.media} media files; "
         f"{len(report.changed)} notes with new content"

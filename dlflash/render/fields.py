@@ -39,7 +39,7 @@ def render_deck(project: Project, cards: CardSet, figures: Mapping[str, str] | N
     for card_file in cards.files:
         for card in card_file.cards:
             try:
-                notes.append(render_card(card, card_file.deck_name, facts, shown, headings))
+                notes.append(render_card(card, project.deck_of(card_file), facts, shown, headings))
             except ProblemsError as exc:  # keep going: every card that cannot render is reported at once
                 problems.extend(exc.problems)
     if problems:
@@ -49,7 +49,8 @@ def render_deck(project: Project, cards: CardSet, figures: Mapping[str, str] | N
 
 def notes_headings(project: Project) -> tuple[dict[str, Fact], Mapping[str, str]]:
     """The notes' facts by id and the display names of their headings (``cards/headings.yaml``)."""
-    facts = {f.id: f for f in load_facts(project.cheatsheet)} if present(project.cheatsheet) else {}
+    notes = project.cheatsheet
+    facts = {f.id: f for f in load_facts(notes, project.section_ids)} if present(notes) else {}
     return facts, load_headings(project.headings_file, facts.values())
 
 

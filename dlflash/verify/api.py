@@ -33,8 +33,9 @@ from typing import Any, Literal
 
 import torch
 
+from dlflash.errors import ApiError
+from dlflash.messages import did_you_mean
 from dlflash.model import ApiClaim, Card, CardSet
-from dlflash.sources.cards import did_you_mean
 
 # Functions (not classes) a claim may call: pure, cheap, no files, no global state.
 PURE_CALLS = frozenset({
@@ -45,10 +46,6 @@ Status = Literal["ok", "FAIL", "unchecked"]
 HOW_SIGNATURE = "signature"
 HOW_DOCUMENTED = "documented"
 HOW_CALLED = "called"
-
-
-class ApiError(Exception):
-    """A claim that does not resolve in the installed torch, with the reason."""
 
 
 @dataclass(frozen=True)

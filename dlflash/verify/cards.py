@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from dlflash.config import Project
 from dlflash.errors import ProblemsError, UsageError
 from dlflash.formula.parse import parse_formula
+from dlflash.messages import did_you_mean
 from dlflash.model import Card, CardSet
-from dlflash.sources.cards import did_you_mean
 from dlflash.verify.check import card_formula_problems
 from dlflash.verify.registry import Reference, load_references
 from dlflash.verify.runner import Outcome, check_program
@@ -66,7 +66,7 @@ def verify_cards(
     selected = formula_cards(cards, ids)
     if not selected:
         return []
-    references = load_references(project.cards_dir.resolve().parent)
+    references = load_references(project)
     problems = [p for c in selected for p in card_formula_problems(c, references) if p.severity == "error"]
     if problems:
         raise ProblemsError(problems)

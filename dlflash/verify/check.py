@@ -8,8 +8,8 @@ from dlflash.config import Project
 from dlflash.formula.latex import latex_problems
 from dlflash.formula.parse import Program, parse_with_problems
 from dlflash.formula.spec import parse_domain, show_mode, spec_problems
+from dlflash.messages import did_you_mean
 from dlflash.model import Card, CardSet, Problem
-from dlflash.sources.cards import did_you_mean
 from dlflash.verify.registry import Reference, load_references
 
 
@@ -18,7 +18,7 @@ def check_formulas(project: Project, cards: CardSet) -> Iterator[Problem]:
     formula_cards = [c for c in cards.cards if c.formula is not None]
     if not formula_cards:
         return
-    references = load_references(project.cards_dir.resolve().parent)
+    references = load_references(project)
     for card in formula_cards:
         yield from card_formula_problems(card, references)
 
