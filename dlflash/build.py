@@ -83,10 +83,10 @@ def rendered_deck(project: Project, cards: CardSet) -> Iterator[RenderedDeck]:
         if problems:
             raise ProblemsError(problems)
     with tempfile.TemporaryDirectory(prefix="dlflash-figures-") as tmp:
-        figures = draw_card_figures(cards, Path(tmp), Cache.for_cards(project.cards_dir))
+        figures = draw_card_figures(project, cards, Path(tmp), Cache.for_cards(project.cards_dir))
         notes = render_deck(project, cards, figure_names(figures))
         facts, headings = notes_headings(project)
-        descriptions = deck_descriptions(cards, notes, facts, headings)
+        descriptions = deck_descriptions(project, cards, notes, facts, headings)
         yield RenderedDeck(
             notes, media_files(project, notes, {path.name: path for path in figures.values()}), descriptions
         )

@@ -40,5 +40,41 @@ class UsageError(DlflashError):
     exit_code = 2
 
 
+class TemplateError(DlflashError):
+    """A template names a field its note type does not have."""
+
+
+class CollectionRefused(DlflashError):
+    """The collection is locked, not a collection, or not one we may change."""
+
+
+class ReviewerError(DlflashError):
+    """The reviewer's assets or the browser are missing or failed."""
+
+
+class EvaluationError(DlflashError):
+    """A formula could not be computed on the given inputs (unknown symbol, shape mismatch, too large)."""
+
+
+class MathJaxUnavailable(DlflashError):
+    """node or the pinned mathjax-full is missing, so math cannot be typeset."""
+
+
+class ApiError(Exception):
+    """A claim that does not resolve in the installed torch, with the reason."""
+
+
+class ReferenceFailure(DlflashError):
+    """A reference raised (on import or on a case): reported as a failure, never as a traceback."""
+
+
+class WriteFailed(DlflashError):
+    """An output file could not be written; nothing was half-written."""
+
+
+class DataError(DlflashError):
+    """A file the project needs is missing or says something impossible, where no line can be named: exit 1."""
+
+
 def _problem_order(problem: Problem) -> tuple[str, int, str]:
     return (problem.source.path, problem.source.line, problem.message)

@@ -18,11 +18,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from dlflash.errors import DlflashError
-
-
-class WriteFailed(DlflashError):
-    """An output file could not be written; nothing was half-written."""
+from dlflash.errors import DlflashError, WriteFailed
 
 
 def write_atomic(path: Path, data: bytes) -> None:

@@ -137,8 +137,9 @@ class CardFile:
     cards: tuple[Card, ...]
 
     @property
-    def deck_name(self) -> str:
-        return f"Deep Learning::{self.number:02d} {self.title}"
+    def label(self) -> str:
+        """``NN Title``: the file's deck under the project's parent deck (``Project.deck_of``)."""
+        return f"{self.number:02d} {self.title}"
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,7 @@ from dlflash.anki.ledger import read_ledger
 from dlflash.anki.package import plan_package, write_package
 from dlflash.build import rendered_deck
 from dlflash.config import Project
-from dlflash.errors import DlflashError
+from dlflash.errors import ReviewerError
 from dlflash.fileio import write_atomic
 from dlflash.model import CardSet
 from dlflash.render.mathjax import mathjax_dir
@@ -55,13 +55,9 @@ VIEWPORTS: tuple[tuple[int, int], ...] = ((375, 667), (800, 600), (1280, 900))
 FIGURE_VIEWPORTS: tuple[tuple[int, int], ...] = ((375, 667), (1280, 900))
 MODES = ("day", "night")
 MIN_CONTRAST = 4.5  # WCAG AA for normal text: what axe-core's color-contrast rule enforces
-FACES_PER_BATCH = 120
+FACES_PER_BATCH = 60
 CONTACT_SHEET = "build/contact-sheet.png"
-STEP_TIMEOUT_SECONDS = 120
-
-
-class ReviewerError(DlflashError):
-    """The reviewer's assets or the browser are missing or failed."""
+STEP_TIMEOUT_SECONDS = 300
 
 
 @dataclass(frozen=True)
@@ -269,28 +265,36 @@ window.addEventListener('error', function (e) { __dlflashErrors.push(String(e.me
     return original.apply(console, arguments);
   };
 })();
-function __dlflashSettle(qa) {
+var __dlflashBatch = 0;
+function __dlflashSettle(qa, batch) {
+  // Anki's _updateQA swaps the content and fades it in once MathJax is done: wait for this batch's
+  // boxes and the fade, so no box of the previous batch is ever measured
   return new Promise(function (resolve) {
-    (function poll() { if (qa.style.opacity === '1') resolve(); else setTimeout(poll, 10); })();
+    (function poll() {
+      var ours = qa.querySelector('.dlflash-face[data-batch="' + batch + '"]');
+      if (ours && qa.style.opacity === '1') resolve(); else setTimeout(poll, 10);
+    })();
   });
 }
 async function __dlflashShow(faces, bodyclass, contrast, figureCheck) {
   var qa = document.getElementById('qa');
-  qa.style.opacity = 'pending';
+  var batch = ++__dlflashBatch;
+  qa.style.opacity = '0';
   var styles = new Set();
   var boxes = faces.map(function (html, i) {
     var body = html.replace(/<style>[\s\S]*?<\/style>/g, function (s) { styles.add(s); return ''; });
-    return '<div class="dlflash-face" data-face="' + i + '" style="display: flow-root">' + body + '</div>';
+    return '<div class="dlflash-face" data-batch="' + batch + '" data-face="' + i +
+      '" style="display: flow-root">' + body + '</div>';
   });
   window.__dlflashErrors = [];
   _showQuestion(Array.from(styles).join('') + boxes.join(''), '', bodyclass);
-  await __dlflashSettle(qa);
+  await __dlflashSettle(qa, batch);
   await Promise.all(Array.from(qa.querySelectorAll('img')).map(function (img) {
     return img.decode().catch(function () { return null; });
   }));
   var results = faces.map(function () { return []; });
   var top = parseFloat(getComputedStyle(document.body).marginTop) || 0;
-  qa.querySelectorAll('.dlflash-face').forEach(function (box) {
+  qa.querySelectorAll('.dlflash-face[data-batch="' + batch + '"]').forEach(function (box) {
     var i = +box.dataset.face, found = results[i];
     if (box.scrollWidth > box.clientWidth + 1) {
       found.push(['horizontal scroll', box.scrollWidth + ' px of content in ' + box.clientWidth + ' px']);
@@ -419,16 +423,20 @@ class Browser:
             raise ReviewerError(f"Chromium refused {method}: {reply['error'].get('message')}")
         return reply.get("result", {})
 
-    def tab(self, url: str, width: int, height: int) -> str:
-        """A new tab of the given window size showing ``url``; returns its session."""
+    def tab(self, url: str, width: int, height: int, reviewer: bool = True) -> str:
+        """A new tab of the given window size showing ``url``; returns its session.
+
+        A ``reviewer`` page is ready once its scripts are; any other page (the contact sheet's
+        index) once it has loaded.
+        """
         target = self.call("Target.createTarget", {"url": "about:blank"})["targetId"]
         session = str(self.call("Target.attachToTarget", {"targetId": target, "flatten": True})["sessionId"])
         metrics = {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False}
         self.call("Emulation.setDeviceMetricsOverride", metrics, session)
         self.call("Page.navigate", {"url": url}, session)
-        self.evaluate(session, "new Promise(r => { (function w() { if (document.readyState === 'complete' "
-                      "&& typeof __dlflashShow === 'function' && typeof _showQuestion === 'function') r(true); "
-                      "else setTimeout(w, 20); })(); })")
+        scripts = " && typeof __dlflashShow === 'function' && typeof _showQuestion === 'function'" if reviewer else ""
+        self.evaluate(session, "new Promise(r => { (function w() { if (document.readyState === 'complete'"
+                      f"{scripts}) r(true); else setTimeout(w, 20); }})(); }})")
         return session
 
     def evaluate(self, session: str, expression: str) -> Any:
@@ -566,7 +574,7 @@ def contact_sheet(running: Browser, port: int, faces: Sequence[Face], out_dir: P
            " figure{margin:0} img{border:1px solid #888;display:block} h2{font-size:13px;margin:14px 0 4px}")
     page = f"<!doctype html><meta charset=utf-8><style>{css}</style><h1>dlflash cards in Anki's reviewer</h1>"
     write_atomic(index, (page + "".join(rows)).encode("utf-8"))
-    session = running.tab(index.resolve().as_uri(), 2000, 900)
+    session = running.tab(index.resolve().as_uri(), 2000, 900, reviewer=False)
     sheet = out_dir / Path(CONTACT_SHEET).name
     write_atomic(sheet, running.screenshot(session, full_page=True))
     running.call("Target.detachFromTarget", {"sessionId": session})

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from projects import REPO, with_settings
 
-REPO = Path(__file__).resolve().parent.parent
 CARDS = REPO / "cards"
 
 
@@ -31,14 +31,13 @@ def _bytes(path: Path) -> bytes | None:
 
 @pytest.fixture
 def cards_copy(tmp_path: Path) -> Path:
-    """The real cards folder copied to a temporary project (pyproject included), without its ledger.
+    """The real cards folder copied to a temporary project (settings included), without its ledger.
 
     Without the ledger nothing was ever built there, so nothing was retired either: the copy leaves
     out ``retired.yaml`` too, the record of what the real deck's builds removed.
     """
-    project = tmp_path / "project"
+    project = with_settings(tmp_path / "project")
     shutil.copytree(CARDS, project / "cards", ignore=shutil.ignore_patterns("ledger.json", "retired.yaml"))
-    shutil.copy(REPO / "pyproject.toml", project / "pyproject.toml")
     return project / "cards"
 
 

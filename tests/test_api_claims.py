@@ -11,8 +11,9 @@ from cardfiles import edit_basics
 from click.testing import CliRunner
 
 from dlflash.cli import main
+from dlflash.errors import ApiError
 from dlflash.model import ApiClaim, Source
-from dlflash.verify.api import ApiError, check_claim, resolve
+from dlflash.verify.api import check_claim, resolve
 
 CARD = "act-relu-role"
 

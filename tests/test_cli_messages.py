@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from projects import with_settings
 
 from dlflash.cli import main
 
@@ -16,9 +17,8 @@ CARD = "title: Files\ncards:\n  - id: plain-card\n    type: basic\n    front: Wh
 
 
 def project(tmp_path: Path) -> Path:
-    cards = tmp_path / "project" / "cards"
+    cards = with_settings(tmp_path / "project") / "cards"
     cards.mkdir(parents=True)
-    shutil.copy(REPO / "pyproject.toml", cards.parent / "pyproject.toml")
     shutil.copy(REPO / "cards" / "cheatsheet.md", cards / "cheatsheet.md")
     (cards / "01-files.yaml").write_text(CARD, "utf-8")
     return cards

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from projects import with_settings
 
 from dlflash.cli import main
 
@@ -72,9 +73,8 @@ def decoded(data: bytes) -> bytes:
 
 def project_with(tmp_path: Path, case: str) -> Path:
     """A project whose cards folder holds the cheatsheet and the one case file."""
-    cards = tmp_path / "project" / "cards"
-    cards.mkdir(parents=True)
-    shutil.copy(REPO / "pyproject.toml", cards.parent / "pyproject.toml")
+    cards = with_settings(tmp_path / "project") / "cards"
+    cards.mkdir()
     shutil.copy(REPO / "cards" / "cheatsheet.md", cards / "cheatsheet.md")
     (cards / f"01-{case}.yaml").write_bytes(case_bytes(case))
     extra = CORPUS / f"{case}.files"

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 from click.testing import CliRunner, Result
+from projects import with_settings
 
 from dlflash.cli import main
 from dlflash.config import load_project
@@ -32,7 +34,7 @@ MSE = "basics.mse"
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A project in tmp_path with a small cheatsheet; commands run from its root."""
     monkeypatch.chdir(tmp_path)
-    cards = tmp_path / "cards"
+    cards = with_settings(tmp_path) / "cards"
     cards.mkdir()
     (cards / "cheatsheet.md").write_text(SMALL, "utf-8")
     return cards
@@ -227,7 +229,9 @@ def test_draft_of_an_unknown_fact_id_suggests_the_closest(project: Path) -> None
 
 
 def write_threshold(cards: Path, threshold: float) -> None:
-    (cards.parent / "pyproject.toml").write_text(f"[tool.dlflash]\ncoverage-threshold = {threshold}\n", "utf-8")
+    pyproject = cards.parent / "pyproject.toml"
+    text = re.sub(r"(?m)^coverage-threshold = .*$", f"coverage-threshold = {threshold}", pyproject.read_text("utf-8"))
+    pyproject.write_text(text, "utf-8")
 
 
 def coverage_errors(cards: Path) -> list[str]:
@@ -276,7 +280,7 @@ def test_unlocked_covered_facts_are_a_warning_in_check(project: Path) -> None:
 
 
 def test_real_cheatsheet_with_real_skip_file_has_no_skip_problems(tmp_path: Path) -> None:
-    cards = tmp_path / "cards"
+    cards = with_settings(tmp_path) / "cards"
     cards.mkdir()
     shutil.copy(CHEATSHEET, cards / "cheatsheet.md")
     shutil.copy(CHEATSHEET.parent / "skip.yaml", cards / "skip.yaml")

@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from dlflash.cli import main
+from dlflash.config import load_project
 from dlflash.errors import ProblemsError
 from dlflash.verify.formulas import equivalent_mutants
 
@@ -19,6 +20,7 @@ REPO = Path(__file__).resolve().parent.parent
 def project(cards_copy: Path) -> Path:
     """A copy of the project with its own ``verify/`` references and data files."""
     root = cards_copy.parent
+    (root / "verify").unlink()  # the linked-in verify/ of the real deck: this test edits its own copy
     shutil.copytree(REPO / "verify", root / "verify", ignore=shutil.ignore_patterns("__pycache__"))
     return root
 
@@ -78,9 +80,11 @@ def test_an_equivalent_mutant_without_a_reason_is_a_located_problem(tmp_path: Pa
     folder = tmp_path / "verify"
     folder.mkdir()
     (folder / "references").mkdir()
+    (folder / "references" / "__init__.py").write_text("", "utf-8")
     (folder / "equivalent_mutants.yaml").write_text("some-card:\n  'step 1: x -> y':\nother: [1, 2]\n", "utf-8")
+    (tmp_path / "pyproject.toml").write_text('[tool.dlflash]\nreferences = "verify/references"\n', "utf-8")
     with pytest.raises(ProblemsError) as caught:
-        equivalent_mutants(tmp_path)
+        equivalent_mutants(load_project(tmp_path / "cards"))
     lines = [str(p) for p in caught.value.problems]
     assert any(line.endswith("equivalent_mutants.yaml:2: the reason for mutant 'step 1: x -> y' must be text, "
                              "not empty (null)") for line in lines), lines
@@ -88,5 +92,5 @@ def test_an_equivalent_mutant_without_a_reason_is_a_located_problem(tmp_path: Pa
 
 
 def test_the_real_equivalent_mutants_file_reads_as_before() -> None:
-    found = equivalent_mutants(REPO)
+    found = equivalent_mutants(load_project(REPO / "cards"))
     assert found["lr-sgdr-formula"] == found["example:cosine_warm_restarts_lr"]

@@ -6,22 +6,24 @@ import re
 from pathlib import Path
 
 import pytest
+from projects import deck_sections
 
-from dlflash.errors import UsageError
+from dlflash.errors import DataError
 from dlflash.model import Fact
 from dlflash.sources.facts import facts_by_id, fingerprint, load_facts, parse_facts, section_of
 
 CHEATSHEET = Path(__file__).resolve().parent.parent / "cards" / "cheatsheet.md"
+SECTIONS = deck_sections()
 ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*(\.[a-z0-9]+(-[a-z0-9]+)*)*$")
 
 
 def parse(text: str) -> dict[str, Fact]:
-    return facts_by_id(parse_facts(text, "cheat.md"))
+    return facts_by_id(parse_facts(text, "cheat.md", SECTIONS))
 
 
 @pytest.fixture(scope="module")
 def real() -> tuple[Fact, ...]:
-    return load_facts(CHEATSHEET)
+    return load_facts(CHEATSHEET, SECTIONS)
 
 
 def test_real_cheatsheet_has_269_facts_with_unique_well_formed_ids(real: tuple[Fact, ...]) -> None:
@@ -143,7 +145,7 @@ def test_clashing_slugs_get_numbered_in_order_within_their_parent() -> None:
 
 
 def test_adding_unrelated_lines_moves_lines_but_keeps_ids() -> None:
-    before = facts_by_id(load_facts(CHEATSHEET))
+    before = facts_by_id(load_facts(CHEATSHEET, SECTIONS))
     text = CHEATSHEET.read_text("utf-8").replace(
         "## Prepare the data\n", "## Prepare the data\n- A brand new claim\n  - with a child\n\nSome prose.\n\n"
     )
@@ -165,6 +167,7 @@ def test_html_blocks_rules_and_empty_items_make_no_facts() -> None:
     assert list(facts) == ["s.real"]
 
 
-def test_load_facts_of_a_missing_file_is_a_usage_error(tmp_path: Path) -> None:
-    with pytest.raises(UsageError, match="cheatsheet not found"):
+def test_load_facts_of_a_missing_file_is_a_data_error_exit_1(tmp_path: Path) -> None:
+    with pytest.raises(DataError, match="cheatsheet not found") as caught:
         load_facts(tmp_path / "cheatsheet.md")
+    assert caught.value.exit_code == 1

@@ -12,14 +12,16 @@ import pytest
 from anki.collection import Collection
 from ankitools import import_package
 from click.testing import CliRunner
+from projects import REPO, with_settings
 
 from dlflash.build import build_deck
 from dlflash.cli import main
 from dlflash.config import load_project
+from dlflash.content import source_file
 from dlflash.errors import ProblemsError
 from dlflash.render import figures
 from dlflash.render.fields import render_card
-from dlflash.render.figures import FIGURES, FigureSpec, figure_png, figure_problems, render_figures
+from dlflash.render.figures import FIGURES, FigureSpec, figure_png, figure_problems, load_figures, render_figures
 from dlflash.sources.cards import load_cards
 from dlflash.text.markdown import figure_refs, to_html
 
@@ -28,6 +30,8 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 RGBA = 6  # PNG colour type with an alpha channel
 MIN_CONTRAST = 3.0  # WCAG 2.1 non-text contrast (and large text)
 
+# the real deck's drawings (verify/figures.py), found through its settings
+DECK_FIGURES = load_figures(load_project(REPO / "cards"))
 CARDS_YAML = """\
 title: Pictures
 cards:
@@ -44,7 +48,7 @@ cards:
 
 
 def _cards_dir(tmp_path: Path, text: str = CARDS_YAML) -> Path:
-    cards = tmp_path / "cards"
+    cards = with_settings(tmp_path) / "cards"
     cards.mkdir()
     (cards / "01-pictures.yaml").write_text(text, "utf-8")
     return cards
@@ -78,15 +82,15 @@ def _contrast(a: str, b: str) -> float:
 
 @pytest.fixture(scope="module")
 def rendered_twice(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Path], dict[str, Path]]:
-    first = render_figures(tmp_path_factory.mktemp("first"))
-    second = render_figures(tmp_path_factory.mktemp("second"))
+    first = render_figures(DECK_FIGURES, tmp_path_factory.mktemp("first"))
+    second = render_figures(DECK_FIGURES, tmp_path_factory.mktemp("second"))
     return first, second
 
 
 def test_every_figure_renders_to_identical_bytes_and_names_twice(rendered_twice) -> None:  # type: ignore[no-untyped-def]
     first, second = rendered_twice
-    assert set(first) == set(FIGURES)
-    for name in FIGURES:
+    assert set(first) == set(DECK_FIGURES)
+    for name in DECK_FIGURES:
         assert first[name].name == second[name].name
         assert first[name].read_bytes() == second[name].read_bytes(), name
 
@@ -103,7 +107,7 @@ def test_figures_are_transparent_pngs_of_their_size_without_software_text(render
     for name, path in first.items():
         chunks = _png_chunks(path.read_bytes())
         width, height, _depth, colour_type = struct.unpack(">IIBB", chunks[0][1][:10])
-        spec = FIGURES[name]
+        spec = DECK_FIGURES[name]
         assert (width, height) == (round(spec.size[0] * figures.DPI), round(spec.size[1] * figures.DPI))
         assert colour_type == RGBA
         assert not any(b"Software" in body for kind, body in chunks if kind in (b"tEXt", b"iTXt", b"zTXt"))
@@ -135,9 +139,9 @@ def test_markdown_without_figures_leaves_images_alone() -> None:
 
 def test_unknown_figure_is_a_problem_at_the_card_with_did_you_mean(tmp_path: Path) -> None:
     cards = load_cards(_cards_dir(tmp_path, CARDS_YAML.replace("figure:lr-one-cycle", "figure:lr-one-cylce")))
-    problems = list(figure_problems(cards))
+    problems = list(figure_problems(DECK_FIGURES, cards))
     assert [str(p) for p in problems] == [
-        f"{tmp_path / 'cards' / '01-pictures.yaml'}:3: [pic-one-cycle] figure must be one of dlflash.render.figures:"
+        f"{tmp_path / 'cards' / '01-pictures.yaml'}:3: [pic-one-cycle] figure must be one of the project's figures:"
         " 'lr-one-cylce' (did you mean 'lr-one-cycle'?)"
     ]
 
@@ -147,7 +151,7 @@ def test_build_with_an_unknown_figure_fails_and_writes_nothing(tmp_path: Path) -
     out = tmp_path / "deck.apkg"
     result = CliRunner().invoke(main, ["build", "--cards", str(cards), "--out", str(out)])
     assert result.exit_code != 0
-    assert "[pic-one-cycle] figure must be one of dlflash.render.figures: 'one-cycle'" in result.output
+    assert "[pic-one-cycle] figure must be one of the project's figures: 'one-cycle'" in result.output
     assert "Traceback" not in result.output
     assert not out.exists()
     with pytest.raises(ProblemsError):
@@ -159,7 +163,7 @@ def test_build_ships_the_figure_in_the_package_media(tmp_path: Path) -> None:
     _build(_cards_dir(tmp_path), out)
     with zipfile.ZipFile(out) as apkg:
         media = json.loads(apkg.read("media"))
-        png = figure_png("lr-one-cycle")
+        png = figure_png(DECK_FIGURES["lr-one-cycle"])
         assert list(media.values()) == [figures.file_name("lr-one-cycle", png)]
         (index,) = media
         assert apkg.read(index) == png
@@ -175,8 +179,9 @@ def test_build_with_figures_is_byte_identical_twice(tmp_path: Path) -> None:
 def test_a_changed_figure_gets_a_new_name_and_its_note_new_content(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     cards = _cards_dir(tmp_path)
     assert set(_build(cards, tmp_path / "one.apkg")) == {"pic-one-cycle", "pic-plain"}
-    old = FIGURES["lr-one-cycle"]
-    monkeypatch.setitem(FIGURES, "lr-one-cycle", FigureSpec(old.name, old.draw, (5.0, 3.0)))
+    old = DECK_FIGURES["lr-one-cycle"]
+    key = (source_file(old.draw), old.name)
+    monkeypatch.setitem(FIGURES, key, FigureSpec(old.name, old.draw, (5.0, 3.0)))
     assert _build(cards, tmp_path / "two.apkg") == ("pic-one-cycle",)
 
 
@@ -186,7 +191,7 @@ def test_imported_deck_holds_the_figure_file_and_shows_it(tmp_path: Path) -> Non
     collection = tmp_path / "user" / "collection.anki2"
     collection.parent.mkdir()
     import_package(collection, out)
-    name = figures.file_name("lr-one-cycle", figure_png("lr-one-cycle"))
+    name = figures.file_name("lr-one-cycle", figure_png(DECK_FIGURES["lr-one-cycle"]))
     col = Collection(str(collection))
     try:
         media_dir = Path(col.media.dir())
@@ -194,5 +199,5 @@ def test_imported_deck_holds_the_figure_file_and_shows_it(tmp_path: Path) -> Non
         front = col.get_note(note_id)["Front"]
     finally:
         col.close()
-    assert (media_dir / name).read_bytes() == figure_png("lr-one-cycle")
+    assert (media_dir / name).read_bytes() == figure_png(DECK_FIGURES["lr-one-cycle"])
     assert f'src="{name}"' in front

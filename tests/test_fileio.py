@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from dlflash.fileio import WriteFailed, write_atomic
+from dlflash.errors import WriteFailed
+from dlflash.fileio import write_atomic
 
 
 def test_a_regular_file_is_replaced_whole(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ import pytest
 from anki.collection import Collection
 from anki.config import Config
 from ankitools import import_package
+from projects import with_settings
 
 from dlflash.anki.notetypes import OUR_CARDS_SEARCH as OUR_CARDS
 from dlflash.anki.simulator import simulate_search
@@ -28,7 +29,7 @@ def imported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
     repo = Path(__file__).resolve().parent.parent
     # a copy: building writes the ledger, and the real one moves only with `dlflash build` by a person
     shutil.copytree(repo / "cards", root / "project" / "cards", ignore=shutil.ignore_patterns("ledger.json"))
-    shutil.copy(repo / "pyproject.toml", root / "project" / "pyproject.toml")
+    with_settings(root / "project")
     project = load_project(str(root / "project" / "cards"))
     cards = load_cards(project.cards_dir)
     apkg = root / "deck.apkg"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from projects import with_settings
 
 from dlflash.cli import main
 from dlflash.config import load_project
@@ -42,7 +43,7 @@ ADAM_WRONG = """\
 
 
 def write_cards(tmp_path: Path, *cards: str) -> Path:
-    folder = tmp_path / "cards"
+    folder = with_settings(tmp_path) / "cards"
     folder.mkdir(parents=True)
     (folder / "01-basics.yaml").write_text("title: Basics\ncards:\n" + "".join(cards), "utf-8")
     shutil.copy(REPO / "cards" / "cheatsheet.md", folder / "cheatsheet.md")

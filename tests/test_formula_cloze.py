@@ -17,6 +17,7 @@ import yaml
 from anki.collection import Collection
 from ankitools import import_package
 from cardfiles import edit_basics
+from projects import with_settings
 
 from dlflash.anki.cardview import cloze_field, note_cards, strip_html_inside_math
 from dlflash.build import build_deck, rendered_deck
@@ -63,7 +64,7 @@ ADAM_LINES: dict[str, Any] = {
 
 
 def card_of(data: dict[str, Any], tmp_path: Path) -> Card:
-    folder = tmp_path / "cards"
+    folder = with_settings(tmp_path) / "cards"
     folder.mkdir(exist_ok=True)
     text = yaml.safe_dump({"title": "Test", "cards": [data]}, sort_keys=False, width=1000)
     (folder / "01-test.yaml").write_text(text, "utf-8")
@@ -111,7 +112,7 @@ def test_ask_lines_deletes_only_the_named_steps_numbered_in_order(tmp_path: Path
 def test_ask_lines_outside_the_steps_is_refused(tmp_path: Path, ask_lines: list[Any], message: str) -> None:
     data = {**ADAM_LINES, "formula": {**ADAM_LINES["formula"], "ask_lines": ask_lines}}
     card = card_of(data, tmp_path)
-    problems = [str(p) for p in card_formula_problems(card, load_references(REPO))]
+    problems = [str(p) for p in card_formula_problems(card, load_references(load_project(REPO / "cards")))]
     assert any("'ask_lines' must list step numbers" in p and message in p for p in problems), problems
 
 
@@ -132,12 +133,12 @@ def test_a_cloze_card_with_a_formula_needs_no_deletion_in_its_text_and_one_witho
 
 def test_a_cloze_cards_formula_must_be_shown_as_latex(tmp_path: Path) -> None:
     card = card_of({**ADAM_LINES, "formula": {**ADAM_LINES["formula"], "show": "code"}}, tmp_path)
-    problems = [p.message for p in card_formula_problems(card, load_references(REPO))]
+    problems = [p.message for p in card_formula_problems(card, load_references(load_project(REPO / "cards")))]
     assert problems == ["a cloze card's formula is deleted line by line in its LaTeX: 'show' must be latex, not 'code'"]
     shown_as_code = {**ADAM_LINES["formula"], "show": "code"}
     basic_card = {k: v for k, v in ADAM_LINES.items() if k != "text"}
     basic = card_of({**basic_card, "type": "basic", "front": "Adam?", "back": "b", "formula": shown_as_code}, tmp_path)
-    assert list(card_formula_problems(basic, load_references(REPO))) == []
+    assert list(card_formula_problems(basic, load_references(load_project(REPO / "cards")))) == []
 
 
 @pytest.fixture
@@ -146,7 +147,7 @@ def mathjax(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def project_with(tmp_path: Path, *cards: dict[str, Any]) -> Project:
-    folder = tmp_path / "cards"
+    folder = with_settings(tmp_path) / "cards"
     folder.mkdir()
     text = yaml.safe_dump({"title": "Test", "cards": list(cards)}, sort_keys=False, width=1000)
     (folder / "01-test.yaml").write_text(text, "utf-8")

@@ -100,13 +100,14 @@ def test_the_cam_shape_claims_are_checked_by_running_the_references() -> None:
 
 
 def test_a_wrong_shape_claim_is_reported_as_differing() -> None:
+    from dlflash.config import load_project
     from dlflash.verify.errata import _shape
     from dlflash.verify.registry import load_references
 
     text = "line one\nCAM `[4, 3, 3]*[4]-->[4]`\n"
     entry = {"quote": "[4, 3, 3]*[4]-->[4]", "reference": "class_activation_map",
              "inputs": {"A": [4, 3, 3], "w": [4]}, "claimed": [4]}
-    found = _shape(entry, text, "notes.md", load_references(REPO))
+    found = _shape(entry, text, "notes.md", load_references(load_project(REPO / "cards")))
     assert (found.line, found.kind, found.correct) == (2, "shape", False)
     assert found.details[0] == "claimed output shape: [4]"
     assert found.details[1].endswith("on A [4, 3, 3], w [4]: [3, 3]")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 
 import pytest
@@ -53,14 +52,11 @@ cards:
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A project with its own verify/references, imported afresh (the repo's are hidden for the test)."""
-    for name in [n for n in sys.modules if n == "verify" or n.startswith("verify.")]:
-        monkeypatch.delitem(sys.modules, name)
-    monkeypatch.setattr(registry, "REFERENCES", {})
+    """A project with its own references package, named by its settings (imported from its own path)."""
     references = tmp_path / "verify" / "references"
     references.mkdir(parents=True)
-    (tmp_path / "verify" / "__init__.py").write_text("", "utf-8")
-    (references / "__init__.py").write_text("from verify.references import mine  # noqa: F401\n", "utf-8")
+    (tmp_path / "pyproject.toml").write_text('[tool.dlflash]\nreferences = "verify/references"\n', "utf-8")
+    (references / "__init__.py").write_text("from . import mine  # noqa: F401\n", "utf-8")
     (references / "mine.py").write_text(REFERENCES, "utf-8")
     cards = tmp_path / "cards"
     cards.mkdir()

@@ -8,9 +8,9 @@ import pytest
 import torch
 from test_formula_latex import assert_valid_tex
 
-from dlflash.errors import ProblemsError
+from dlflash.errors import EvaluationError, ProblemsError
 from dlflash.formula import formula_latex, parse_formula
-from dlflash.formula.evaluate import RESULT, EvaluationError, evaluate
+from dlflash.formula.evaluate import RESULT, evaluate
 from dlflash.formula.parse import parse_step
 from dlflash.model import FormulaSpec, Source
 from dlflash.verify.mutants import mutants

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from projects import with_settings
 
 from dlflash.cli import main
 from dlflash.config import load_project
-from dlflash.render.decks import PARENT_DECK, deck_descriptions
+from dlflash.render.decks import deck_descriptions
 from dlflash.render.fields import notes_headings, render_deck
 from dlflash.sources.cards import load_cards
 from dlflash.sources.headings import headings_check
@@ -40,7 +41,7 @@ cards:
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
-    cards = tmp_path / "cards"
+    cards = with_settings(tmp_path) / "cards"
     cards.mkdir()
     (cards / "cheatsheet.md").write_text(SMALL, "utf-8")
     (cards / "08-structured.yaml").write_text(CARDS, "utf-8")
@@ -83,10 +84,10 @@ def test_deck_descriptions_say_what_a_deck_covers_and_how_many_cards(project: Pa
     p = load_project(project)
     cards = load_cards(project)
     facts, headings = notes_headings(p)
-    descriptions = deck_descriptions(cards, render_deck(p, cards), facts, headings)
-    deck = cards.files[0].deck_name
+    descriptions = deck_descriptions(p, cards, render_deck(p, cards), facts, headings)
+    deck = p.deck_of(cards.files[0])
     assert deck == "Deep Learning::08 Structured data"  # the name Anki matches on, unchanged
     # one basic card and both directions of the reversible one
     assert descriptions[deck].startswith("Structured data: 3 cards. It covers Further reading.")
     assert "From the notes&#x27; section “Structured data”" in descriptions[deck]
-    assert descriptions[PARENT_DECK].startswith("A deep-learning cheatsheet as 3 cards in 1 decks")
+    assert descriptions[p.deck_name].startswith("A deep-learning cheatsheet as 3 cards in 1 decks")

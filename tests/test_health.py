@@ -21,6 +21,7 @@ from anki.collection import Collection
 from ankitools import CARD_TYPE_REVIEW, import_package, study_days
 from cardfiles import edit_basics
 from click.testing import CliRunner
+from projects import with_settings
 
 from dlflash.anki.collection import CollectionRefused
 from dlflash.anki.snapshot import collection_snapshot
@@ -55,9 +56,8 @@ def reviewed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
     root = tmp_path_factory.mktemp("health")
     repo = Path(__file__).resolve().parent.parent
-    project = root / "project"
+    project = with_settings(root / "project")
     shutil.copytree(repo / "cards", project / "cards", ignore=shutil.ignore_patterns("ledger.json"))
-    shutil.copy(repo / "pyproject.toml", project / "pyproject.toml")
     cards = project / "cards"
     for path in cards.glob("[0-9][0-9]-*.yaml"):
         if path.name != "01-basics.yaml":

@@ -6,6 +6,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+import yaml
 
 from dlflash.errors import ProblemsError, UsageError
 from dlflash.sources.cards import load_cards
@@ -41,7 +42,7 @@ def test_good_file_loads_typed_cards_with_their_lines(tmp_path: Path) -> None:
     assert card.id == "good-card" and card.type == "basic"
     assert card.tags == ("loss",) and card.covers == ("basics.loss-functions.regression.mae",)
     assert str(card.source) == f"{tmp_path}/01-basics.yaml:3"
-    assert cards.files[0].deck_name == "Deep Learning::01 Know the basics"
+    assert cards.files[0].label == "01 Know the basics"
 
 
 def test_all_problems_of_a_file_are_reported_at_once_with_lines_and_ids(tmp_path: Path) -> None:
@@ -170,3 +171,18 @@ def test_formula_block_is_loaded_with_step_lines(tmp_path: Path) -> None:
     assert card.formula.step_lines == (11, 12)
     assert card.formula.given == (("w", "real[n]"), ("g", "real[n]"))
     assert card.formula.option("show") == "both"
+
+
+@pytest.mark.parametrize(
+    ("extra", "bad"),
+    [("Rows: \\[a + b\\]", True), ("Rows:\n\\[a + b\\]", True), ("Rows:\n\n\\[a + b\\]\n\nthen", False)],
+    ids=["same-line", "next-line", "own-paragraph"],
+)
+def test_display_math_must_be_a_paragraph_of_its_own(tmp_path: Path, extra: str, bad: bool) -> None:
+    # inside a paragraph Markdown reads "\[" as an escaped "[": the formula would reach the card as text
+    card = {"id": "display-math", "type": "basic", "front": "What?", "back": "This.", "extra": extra}
+    (tmp_path / "01-t.yaml").write_text(yaml.safe_dump({"title": "T", "cards": [card]}), "utf-8")
+    if bad:
+        assert any("must be a paragraph of its own" in p for p in problems_of(tmp_path))
+    else:
+        assert [c.extra for c in load_cards(tmp_path).cards] == [extra]

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from projects import with_settings
 
 from dlflash.anki.cardview import note_cards
 from dlflash.cli import main
@@ -67,7 +68,7 @@ def repo_node_modules(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.fixture
 def small_deck(tmp_path: Path) -> Path:
     """A reversible, a cloze with two deletions and a basic card with an image, in two decks."""
-    folder = tmp_path / "cards"
+    folder = with_settings(tmp_path) / "cards"
     (folder / "media").mkdir(parents=True)
     (folder / "media" / "dot.png").write_bytes(PNG_1PX)
     first = [

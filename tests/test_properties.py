@@ -29,8 +29,8 @@ from hypothesis import strategies as st
 from test_formula_latex import assert_valid_tex
 from torch import Tensor
 
-from dlflash.errors import DlflashError
-from dlflash.formula.evaluate import EvaluationError, evaluate_expr
+from dlflash.errors import DlflashError, EvaluationError
+from dlflash.formula.evaluate import evaluate_expr
 from dlflash.formula.latex import expr_latex, symbol_latex
 from dlflash.formula.parse import names_in, parse_step
 from dlflash.formula.vocabulary import FUNCTIONS

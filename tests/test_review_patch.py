@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from cardfiles import edit_basics
 from click.testing import CliRunner
+from projects import deck_sections
 
 from dlflash.cli import main
 from dlflash.sources.facts import load_facts, parse_facts
@@ -47,7 +48,7 @@ def test_the_patch_applies_with_patch_and_git_apply_and_keeps_the_fact_ids(
 ) -> None:
     record(basics_cards, "act-last-layer-by-task", [SIGLE, HINGE_ID_FIX])
     project = basics_cards.parent
-    before = [f.id for f in load_facts(basics_cards / "cheatsheet.md")]
+    before = [f.id for f in load_facts(basics_cards / "cheatsheet.md", deck_sections())]
     monkeypatch.chdir(project)  # the diff names the notes as the command was given them: cards/cheatsheet.md
     result = CliRunner().invoke(main, ["errata", "--cards", "cards", "--patch"])
     assert result.exit_code == 0, result.output
@@ -64,4 +65,4 @@ def test_the_patch_applies_with_patch_and_git_apply_and_keeps_the_fact_ids(
         subprocess.run(tool, cwd=copy, input=diff, text=True, check=True, capture_output=True)
         patched = (copy / "cards" / "cheatsheet.md").read_text("utf-8")
         assert "Sigle-label" not in patched
-        assert [f.id for f in parse_facts(patched, "cheatsheet.md")] == before
+        assert [f.id for f in parse_facts(patched, "cheatsheet.md", deck_sections())] == before

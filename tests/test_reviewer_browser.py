@@ -9,11 +9,11 @@ Chromium the test is skipped (failed under CI), as the preview test is.
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 import yaml
+from projects import with_settings
 
 from dlflash.config import load_project
 from dlflash.reviewer import Face, chromium_path, measured_faces, review_deck
@@ -35,10 +35,11 @@ def test_every_card_of_the_real_deck_passes_in_the_reviewer(monkeypatch: pytest.
     need_browser()
     monkeypatch.chdir(REPO)
     project = load_project("cards")
-    measured = review_deck(project, load_cards(project.cards_dir), REPO / "build")
-    assert measured.faces > 1000
+    # every card measured; the contact sheet (a few cards photographed) is `make preview`'s, tested below
+    project_cards = load_cards(project.cards_dir)
+    measured = review_deck(project, project_cards)
+    assert measured.faces >= len(project_cards.cards)  # every note at least once
     assert [str(f) for f in measured.findings] == []
-    assert (REPO / "build" / "contact-sheet.png").read_bytes().startswith(b"\x89PNG")
 
 
 BAD = {
@@ -65,13 +66,14 @@ def test_the_reviewer_test_sees_page_scroll_math_errors_and_low_contrast(
     (cards / "01-test.yaml").write_text(yaml.safe_dump(BAD), "utf-8")
     monkeypatch.chdir(tmp_path)
     os.symlink(REPO / "node_modules", tmp_path / "node_modules")
-    shutil.copy(REPO / "pyproject.toml", tmp_path / "pyproject.toml")
+    with_settings(tmp_path)
     from dlflash.anki import notetypes
 
     css = notetypes.deck_css() + "\n.answer { color: #aaaaaa; }\n"
     monkeypatch.setattr(notetypes, "deck_css", lambda: css)
     project = load_project("cards")
-    findings = review_deck(project, load_cards(project.cards_dir)).findings
+    findings = review_deck(project, load_cards(project.cards_dir), tmp_path / "shots").findings
+    assert (tmp_path / "shots" / "contact-sheet.png").read_bytes().startswith(b"\x89PNG")
     rules = {(f.face.split(" ")[0], f.rule, f.viewport) for f in findings}
     assert ("wide-math", "horizontal scroll", "375x667") in rules
     assert ("wide-math", "MathJax error", "375x667") in rules

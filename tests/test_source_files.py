@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from projects import with_settings
 
 from dlflash.cli import main
 from dlflash.sources.files import MAX_SOURCE_BYTES
@@ -19,9 +20,8 @@ PICTURED = CARD + "    media: [figure.png]\n"
 
 
 def project(tmp_path: Path, card_text: str = CARD) -> Path:
-    cards = tmp_path / "project" / "cards"
+    cards = with_settings(tmp_path / "project") / "cards"
     cards.mkdir(parents=True)
-    shutil.copy(REPO / "pyproject.toml", cards.parent / "pyproject.toml")
     shutil.copy(REPO / "cards" / "cheatsheet.md", cards / "cheatsheet.md")
     (cards / "01-files.yaml").write_text(card_text, "utf-8")
     return cards

@@ -6,12 +6,13 @@ from pathlib import Path
 
 import pytest
 
+from dlflash.config import load_project
 from dlflash.verify.formulas import Formula, all_formulas
 from dlflash.verify.outcome import TOLERANCE
 from dlflash.verify.runner import OPTIMIZER_STEPS
 
 ROOT = Path(__file__).resolve().parent.parent
-FORMULAS = all_formulas(ROOT)
+FORMULAS = all_formulas(load_project(ROOT / "cards"))
 
 
 @pytest.mark.parametrize("formula", FORMULAS, ids=[f.id for f in FORMULAS])

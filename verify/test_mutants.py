@@ -11,14 +11,16 @@ from pathlib import Path
 
 import pytest
 
+from dlflash.config import load_project
 from dlflash.verify.formulas import Formula, all_formulas, equivalent_mutants
 from dlflash.verify.mutants import mutants
 from dlflash.verify.runner import check_program
 from verify.conftest import KILLS
 
 ROOT = Path(__file__).resolve().parent.parent
-FORMULAS = all_formulas(ROOT)
-EQUIVALENT = equivalent_mutants(ROOT)
+PROJECT = load_project(ROOT / "cards")
+FORMULAS = all_formulas(PROJECT)
+EQUIVALENT = equivalent_mutants(PROJECT)
 
 
 @pytest.mark.parametrize("formula", FORMULAS, ids=[f.id for f in FORMULAS])

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from dlflash.anki.notetypes import NOTE_TYPES
-from dlflash.errors import DlflashError
+from dlflash.errors import TemplateError
 from dlflash.model import RenderedNote
 
 _SECTION = re.compile(r"\{\{([#^])([^{}]+?)\}\}(.*?)\{\{/\2\}\}", re.S)
@@ -27,10 +27,6 @@ _MATHJAX = re.compile(r"(\\[(\[])(.*?)(\\[\])])", re.S | re.I)
 _HTML_TAG = re.compile(r"<!--.*?-->|<style.*?>.*?</style>|<script.*?>.*?</script>|<.*?>", re.S | re.I)
 # Anki's field_is_empty: only whitespace and empty line breaks or divs
 _EMPTY_FIELD = re.compile(r"^(?:\s|</?(?:br|div) ?/?>)*$", re.I)
-
-
-class TemplateError(DlflashError):
-    """A template names a field its note type does not have."""
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from dlflash.anki.notetypes import NoteTypeSpec, deck_css
-from dlflash.errors import DlflashError, UsageError
+from dlflash.errors import CollectionRefused, UsageError
 
 if TYPE_CHECKING:
     from anki.collection import Collection
@@ -27,12 +27,6 @@ if TYPE_CHECKING:
 
 # Anki stores a cloze note type with type 1 (MODEL_CLOZE in anki.consts).
 CLOZE_KIND = 1
-
-
-class CollectionRefused(DlflashError):
-    """The collection is locked, not a collection, or not one we may change."""
-
-    exit_code = 1
 
 
 # the first bytes of every SQLite database file (sqlite.org/fileformat.html) and of a zip (.colpkg, .apkg)

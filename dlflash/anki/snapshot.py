@@ -21,8 +21,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from dlflash.anki.collection import CollectionRefused, _locked_message
-from dlflash.errors import UsageError
+from dlflash.anki.collection import _locked_message
+from dlflash.errors import CollectionRefused, UsageError
 
 if TYPE_CHECKING:
     from anki.collection import Collection

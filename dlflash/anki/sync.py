@@ -37,11 +37,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from dlflash.anki import collection as ankicol
-from dlflash.anki.collection import CollectionRefused
 from dlflash.anki.ledger import content_hash
 from dlflash.anki.notetypes import NOTE_TYPES
 from dlflash.anki.tags import OUR_TAG_PREFIX, RETIRED_TAG
-from dlflash.errors import DlflashError, ProblemsError
+from dlflash.errors import CollectionRefused, DlflashError, ProblemsError
 from dlflash.model import Problem, RenderedNote
 
 if TYPE_CHECKING:

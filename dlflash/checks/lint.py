@@ -28,8 +28,9 @@ from typing import Literal
 from dlflash.checks import similar
 from dlflash.checks.similar import numbered
 from dlflash.config import Project
+from dlflash.messages import clip, did_you_mean
 from dlflash.model import Card, CardSet, Problem, Source
-from dlflash.sources.cards import DOLLAR_MATH_RE, did_you_mean
+from dlflash.sources.cards import DOLLAR_MATH_RE
 from dlflash.text.cardtext import (
     CODE_PART_RE,
     code_spans,
@@ -232,8 +233,7 @@ def answers(card: Card) -> list[tuple[str, str]]:
 
 
 def _short(text: str, limit: int = 40) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    return clip(" ".join(text.split()), limit, "…")
 
 
 def _last_question(text: str) -> str:

@@ -25,9 +25,11 @@ from dlflash.anki.notetypes import NOTE_TYPES
 from dlflash.cache import Cache
 from dlflash.checks.activetex import active_tex
 from dlflash.config import Project
+from dlflash.errors import MathJaxUnavailable
+from dlflash.messages import ELLIPSIS, clip
 from dlflash.model import CardSet, Problem, RenderedNote, Source
 from dlflash.render.fields import render_deck
-from dlflash.render.mathjax import MATHJAX_VERSION, MathJaxUnavailable, TexFailure, TexItem, typeset_errors
+from dlflash.render.mathjax import MATHJAX_VERSION, TexFailure, TexItem, typeset_errors
 
 # MathJax's default skipHtmlTags; text inside them is never typeset
 SKIP_TAGS = frozenset({"script", "noscript", "style", "textarea", "pre", "code", "annotation", "annotation-xml"})
@@ -219,5 +221,5 @@ def _key(span: MathSpan) -> str:
 
 
 def _problem(note: RenderedNote, rule: str, span: MathSpan) -> Problem:
-    quoted = span.delimited if len(span.delimited) <= QUOTE_LIMIT else span.delimited[:QUOTE_LIMIT] + "..."
+    quoted = clip(span.delimited, QUOTE_LIMIT + len(ELLIPSIS))
     return Problem(note.source, f"{rule}: '{quoted}'", note.card_id)

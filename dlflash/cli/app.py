@@ -42,9 +42,9 @@ def os_error_message(exc: OSError) -> str:
     return f"{' -> '.join(names)}: {reason}" if names else reason
 
 
-def non_empty_path(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
-    """``--out ""`` named the current folder and ended in a traceback; it must name a file."""
-    if not value.strip():
+def non_empty_path(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+    """``--out ""`` named the current folder and ended in a traceback; it must name a file (or be left out)."""
+    if value is not None and not value.strip():
         raise click.BadParameter("must name a file, not be empty")
     return value
 
@@ -57,7 +57,7 @@ def describe(problem: Problem) -> str:
 @click.group(cls=DlflashGroup)
 @click.version_option(package_name="dlflash")
 def main() -> None:
-    """dlflash: a deep-learning cheatsheet as a verified Anki deck."""
+    """dlflash: notes as an Anki deck whose formulas are verified."""
 
 
 cards_option = click.option(
@@ -70,12 +70,12 @@ cards_option = click.option(
 )
 
 
-def out_option(default: str, what: str) -> Callable[[F], F]:
+def out_option(default: str | None, what: str) -> Callable[[F], F]:
     """``--out FILE``: where a command writes its one output file."""
     return click.option(
         "--out",
         default=default,
-        show_default=True,
+        show_default=default is not None,
         type=click.Path(dir_okay=False),
         callback=non_empty_path,
         help=f"Where to write {what}.",

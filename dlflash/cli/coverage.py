@@ -9,8 +9,9 @@ import click
 from dlflash.cli.app import cards_option, main
 from dlflash.config import load_project
 from dlflash.errors import DlflashError, ProblemsError, UsageError
+from dlflash.messages import did_you_mean
 from dlflash.model import Fact
-from dlflash.sources.cards import did_you_mean, load_cards
+from dlflash.sources.cards import load_cards
 from dlflash.sources.coverage import CoverageReport, accepted_lock, coverage_report, read_lock, write_lock
 from dlflash.sources.facts import load_facts, section_of
 
@@ -89,7 +90,7 @@ def _fact_line(fact: Fact) -> str:
 def facts(cards_dir: str, section: str | None) -> None:
     """List the cheatsheet's facts as 'cards/cheatsheet.md:LINE: [fact-id] text'."""
     project = load_project(cards_dir)
-    all_facts = load_facts(project.cheatsheet)
+    all_facts = load_facts(project.cheatsheet, project.section_ids)
     if section is not None:
         sections = list(dict.fromkeys(section_of(f.id) for f in all_facts))
         if section not in sections:
@@ -111,7 +112,7 @@ def draft(cards_dir: str, fact_ids: tuple[str, ...]) -> None:
     """
     project = load_project(cards_dir)
     if fact_ids:
-        by_id = {f.id: f for f in load_facts(project.cheatsheet)}
+        by_id = {f.id: f for f in load_facts(project.cheatsheet, project.section_ids)}
         for fact_id in fact_ids:
             if fact_id not in by_id:
                 raise UsageError(f"unknown fact id: {fact_id!r}{did_you_mean(fact_id, list(by_id))}")

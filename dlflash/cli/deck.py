@@ -10,7 +10,7 @@ from dlflash.build import build_deck
 from dlflash.checks.run import run_checks
 from dlflash.cli.app import cards_option, describe, main, out_option
 from dlflash.cli.formula import verify_deck
-from dlflash.config import DEFAULT_DECK, Project, load_project
+from dlflash.config import Project, load_project
 from dlflash.errors import ProblemsError
 from dlflash.model import CardSet
 from dlflash.sources.cards import load_cards
@@ -36,17 +36,17 @@ def _check(project: Project, cards: CardSet) -> None:
 
 @main.command()
 @cards_option
-@out_option(DEFAULT_DECK, "the .apkg")
-def build(cards_dir: str, out: str) -> None:
+@out_option(None, "the .apkg (default: the project's `package` setting)")
+def build(cards_dir: str, out: str | None) -> None:
     """Build the Anki package from the card files (and update cards/ledger.json)."""
     project = load_project(cards_dir)
-    _build(project, load_cards(project.cards_dir), Path(out))
+    _build(project, load_cards(project.cards_dir), Path(out or project.package))
 
 
 @main.command()
 @cards_option
-@out_option(DEFAULT_DECK, "the .apkg")
-def deck(cards_dir: str, out: str) -> None:
+@out_option(None, "the .apkg (default: the project's `package` setting)")
+def deck(cards_dir: str, out: str | None) -> None:
     """Check, verify and build in one process, as `make deck` does: the cards are loaded once.
 
     Work whose inputs did not change is read from build/cache; torch, matplotlib and
@@ -57,7 +57,7 @@ def deck(cards_dir: str, out: str) -> None:
     _check(project, cards)
     if not verify_deck(project, cards, table=False):
         raise SystemExit(1)
-    _build(project, cards, Path(out))
+    _build(project, cards, Path(out or project.package))
 
 
 def _build(project: Project, cards: CardSet, out: Path) -> None:

@@ -95,20 +95,19 @@ def errata(cards_dir: str, as_patch: bool) -> None:
 
     project = load_project(cards_dir)
     cards = load_cards(project.cards_dir)
-    root = project.cards_dir.resolve().parent
     notes_path = str(project.cheatsheet)
     notes = project.cheatsheet.read_text("utf-8")
     problems = list(departure_problems(cards, notes, notes_path))
     if problems:
         raise ProblemsError(problems)
     review = Review(
-        notes_path, tuple(find_errata(root, project.cheatsheet)), tuple(locate_departures(cards, notes)),
+        notes_path, tuple(find_errata(project)), tuple(locate_departures(cards, notes)),
         tuple(cached_claims(Cache.for_cards(project.cards_dir), api_cards(cards))),
     )
     if not as_patch:
-        click.echo(review_markdown(review, cards.cards, load_facts(project.cheatsheet)))
+        click.echo(review_markdown(review, cards.cards, load_facts(project.cheatsheet, project.section_ids)))
         return
-    patch = patch_notes(notes, notes_path, fixes(review))
+    patch = patch_notes(notes, notes_path, fixes(review), project.section_ids)
     for problem in patch.problems:
         click.echo(describe(problem), err=True)
     click.echo(unified_diff(notes, patch.text, notes_path), nl=False)

@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 import torch
 from torch import Tensor
 
-from dlflash.errors import DlflashError
+from dlflash.errors import EvaluationError
 from dlflash.formula.parse import Program, keyword_value
 from dlflash.formula.vocabulary import CONSTANTS, FUNCTIONS
 
@@ -44,10 +44,6 @@ _COMPARE: dict[type[ast.cmpop], Callable[[Tensor, Tensor], Tensor]] = {
 # verification draws inputs of at most a few dozen numbers; a million (8 MB) only stops a runaway
 MAX_ELEMENTS = 1_000_000
 MAX_SECONDS = 10.0
-
-
-class EvaluationError(DlflashError):
-    """A formula could not be computed on the given inputs (unknown symbol, shape mismatch, too large)."""
 
 
 class EvaluationLimit(EvaluationError):

@@ -119,7 +119,7 @@ def program_latex(program: Program, cloze_from: int | None = None, asked: frozen
     With ``cloze_from`` each step's right-hand side (a bare expression: all of it) is a cloze
     deletion numbered from ``cloze_from`` up, one card per line with the other lines as context;
     ``asked`` (1-based step numbers) limits the deletions to those lines, the others stay shown
-    (AMSGrad asks only the lines where it differs from Adam).
+    (a variant of a known update asks only the lines where it differs).
     """
     if len(program.steps) == 1:
         return _row(_step_latex(program.steps[0], set(), aligned=False), cloze_from)

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 from dlflash.errors import ProblemsError
 from dlflash.formula.vocabulary import CONSTANTS, FUNCTIONS, METHODS
+from dlflash.messages import clip, did_you_mean
 from dlflash.model import FormulaSpec, Problem, Source
-from dlflash.sources.cards import did_you_mean
 
 # A step is one line of math; anything longer is a pasted program.
 MAX_STEP_CHARS = 400
@@ -332,5 +332,4 @@ def _check_index(node: ast.expr, whole: ast.Subscript) -> Iterator[str]:
 
 
 def _unparse(node: ast.AST) -> str:
-    text = ast.unparse(node)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return clip(ast.unparse(node))

@@ -13,8 +13,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from dlflash.messages import did_you_mean
 from dlflash.model import FormulaSpec, Problem
-from dlflash.sources.cards import did_you_mean
 
 KINDS: dict[str, str] = {
     "real": "any real number; real(lo, hi) draws from that interval",

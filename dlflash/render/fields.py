@@ -49,20 +49,21 @@ def render_deck(project: Project, cards: CardSet, figures: Mapping[str, str] | N
     for card_file in cards.files:
         old = cache.table(RENDER_CACHE, Path(card_file.path).name)
         entries: dict[str, Any] = {}
+        deck_name = project.deck_of(card_file)
         for card in card_file.cards:
             context = _context(card, facts, headings)
             own = {name: shown[name] for name in card_figures(card) if name in shown}
-            key = cache.key(RENDER_CACHE, card, card_file.deck_name, context, own, versions(*TEXT_LIBRARIES))
+            key = cache.key(RENDER_CACHE, card, deck_name, context, own, versions(*TEXT_LIBRARIES))
             try:
                 entries[key] = old[key] if key in old else _encode(
-                    render_card(card, card_file.deck_name, facts, shown, headings)
+                    render_card(card, deck_name, facts, shown, headings)
                 )
-                notes.append(_decode(entries[key], card, card_file.deck_name))
+                notes.append(_decode(entries[key], card, deck_name))
             except ProblemsError as exc:  # keep going: every card that cannot render is reported at once
                 problems.extend(exc.problems)
             except (KeyError, TypeError, ValueError):  # an entry of the wrong shape: render it afresh
-                entries[key] = _encode(render_card(card, card_file.deck_name, facts, shown, headings))
-                notes.append(_decode(entries[key], card, card_file.deck_name))
+                entries[key] = _encode(render_card(card, deck_name, facts, shown, headings))
+                notes.append(_decode(entries[key], card, deck_name))
         cache.save(RENDER_CACHE, Path(card_file.path).name, entries, old)
     if problems:
         raise ProblemsError(problems)
@@ -83,7 +84,8 @@ def _decode(value: dict[str, Any], card: Card, deck_name: str) -> RenderedNote:
 
 def notes_headings(project: Project) -> tuple[dict[str, Fact], Mapping[str, str]]:
     """The notes' facts by id and the display names of their headings (``cards/headings.yaml``)."""
-    facts = {f.id: f for f in load_facts(project.cheatsheet)} if present(project.cheatsheet) else {}
+    notes = project.cheatsheet
+    facts = {f.id: f for f in load_facts(notes, project.section_ids)} if present(notes) else {}
     return facts, load_headings(project.headings_file, facts.values())
 
 

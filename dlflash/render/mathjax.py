@@ -19,17 +19,13 @@ from importlib import resources
 from pathlib import Path
 
 from dlflash.config import Project
-from dlflash.errors import DlflashError
+from dlflash.errors import MathJaxUnavailable
 
 MATHJAX_VERSION = "3.2.2"
 NODE_MODULES_ENV = "DLFLASH_NODE_MODULES"
 INSTALL_HINT = "run `make` or `npm ci` in the project folder"
 # a whole deck typesets in well under a second; this only stops a hung node
 TIMEOUT_SECONDS = 300
-
-
-class MathJaxUnavailable(DlflashError):
-    """node or the pinned mathjax-full is missing, so math cannot be typeset."""
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,12 @@ so the patch never breaks the deck that is built from the notes it patches.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from dlflash.messages import shown
 from dlflash.model import Problem, Source
 from dlflash.sources.facts import parse_facts
-from dlflash.sources.yamltree import shown
 
 
 @dataclass(frozen=True)
@@ -37,8 +37,8 @@ class Patch:
     problems: tuple[Problem, ...]
 
 
-def patch_notes(text: str, path: str, fixes: Sequence[Fix]) -> Patch:
-    """Apply every fix that keeps the notes' fact ids; report the others as warnings."""
+def patch_notes(text: str, path: str, fixes: Sequence[Fix], sections: Mapping[str, str] | None = None) -> Patch:
+    """Apply every fix that keeps the notes' fact ids (``sections`` as in ``parse_facts``); warn of the others."""
     problems: list[Problem] = []
     chosen: dict[str, Fix] = {}
     for fix in fixes:
@@ -47,14 +47,14 @@ def patch_notes(text: str, path: str, fixes: Sequence[Fix]) -> Patch:
             message = (f"two fixes for {shown(fix.quote)}: {shown(fix.fix)} here, {shown(earlier.fix)} at "
                        f"{earlier.source}; the patch uses the first")
             problems.append(Problem(fix.source, message, fix.card_id, "warning"))
-    ids = _fact_ids(text, path)
+    ids = _fact_ids(text, path, sections)
     kept = []
     for fix in chosen.values():
         alone = _apply(text, [fix])
         if alone == text:
             problems.append(Problem(fix.source, f"fix for {shown(fix.quote)} changes nothing", fix.card_id, "warning"))
             continue
-        changed = _changed_ids(ids, _fact_ids(alone, path))
+        changed = _changed_ids(ids, _fact_ids(alone, path, sections))
         if changed:
             message = (f"fix {shown(fix.quote)} -> {shown(fix.fix)} is left out of the patch: it changes the fact id "
                        f"{changed} that the deck's cards refer to")
@@ -63,7 +63,7 @@ def patch_notes(text: str, path: str, fixes: Sequence[Fix]) -> Patch:
         kept.append(fix)
     patched = _apply(text, kept)
     # fixes that keep ids one by one may still clash together (two on one line); then keep the first ones
-    while kept and _fact_ids(patched, path) != ids:
+    while kept and _fact_ids(patched, path, sections) != ids:
         dropped = kept.pop()
         message = f"fix {shown(dropped.quote)} is left out of the patch: with the others it changes fact ids"
         problems.append(Problem(dropped.source, message, dropped.card_id, "warning"))
@@ -79,8 +79,8 @@ def _apply(text: str, fixes: Sequence[Fix]) -> str:
     return "".join(lines)
 
 
-def _fact_ids(text: str, path: str) -> tuple[str, ...]:
-    return tuple(fact.id for fact in parse_facts(text, path))
+def _fact_ids(text: str, path: str, sections: Mapping[str, str] | None) -> tuple[str, ...]:
+    return tuple(fact.id for fact in parse_facts(text, path, sections))
 
 
 def _changed_ids(before: tuple[str, ...], after: tuple[str, ...]) -> str:

@@ -40,7 +40,7 @@ def deck_stats(cards: CardSet, notes: tuple[RenderedNote, ...]) -> DeckStats:
         notes=len(every),
         cards=sum(per_note.values()),
         by_section=tuple(
-            (f.deck_name.split("::")[-1], len(f.cards), sum(per_note[c.id] for c in f.cards)) for f in cards.files
+            (f.label, len(f.cards), sum(per_note[c.id] for c in f.cards)) for f in cards.files
         ),
         by_type=_ranked(Counter(c.type for c in every)),
         by_tag=_ranked(Counter(tag for c in every for tag in c.tags)),

@@ -8,7 +8,6 @@ file in one pass.
 
 from __future__ import annotations
 
-import difflib
 import gc
 import re
 from collections.abc import Callable, Iterator
@@ -16,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from dlflash.errors import ProblemsError, SourceFileError, UsageError
+from dlflash.messages import clip, did_you_mean, shown
 from dlflash.model import (
     CARD_TYPES,
     DEPARTURE_KINDS,
@@ -31,7 +31,7 @@ from dlflash.model import (
     Source,
 )
 from dlflash.sources.files import read_source_text
-from dlflash.sources.yamltree import MAX_SHOWN_CHARS, YNode, parse_yaml, shown
+from dlflash.sources.yamltree import YNode, parse_yaml
 
 CARD_FILE_RE = re.compile(r"^(\d\d)-([a-z0-9]+(?:-[a-z0-9]+)*)\.yaml$")
 # YAML files in the cards folder that are not card files (coverage skips, retired ids)
@@ -40,8 +40,11 @@ ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 TAG_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*(?:::[a-z0-9]+(?:[-_][a-z0-9]+)*)*$")
 CLOZE_RE = re.compile(r"\{\{c\d+::")
 # `$x$` or `$$x$$` outside code: Anki shows such text raw (`$` is not a delimiter there)
+# "\[" after text on its line, or on the line right after text: not a paragraph of its own
+INLINE_DISPLAY_RE = re.compile(r"[^\s][^\n]*\\\[|[^\s][^\n]*\n[ \t]*\\\[")
 DOLLAR_MATH_RE = re.compile(r"\$\$|\$[^$\s][^$\n]*\$")
-CODE_RE = re.compile(r"```.*?```|`[^`\n]*`", re.DOTALL)
+# code spans and fenced blocks (``` or ~~~, as CommonMark fences): text inside is code, not prose or math
+CODE_RE = re.compile(r"```.*?```|~~~.*?~~~|`[^`\n]*`", re.DOTALL)
 # Long fields are almost always a mistake (a pasted file); far above any card.
 MAX_FIELD_CHARS = 20_000
 # a deck title is a name in Anki's deck list, not a sentence
@@ -164,7 +167,7 @@ def _load_card(node: YNode, path: str) -> tuple[Card | None, list[Problem]]:
     id_node = node.get("id")
     card_id = id_node.text if id_node is not None and id_node.kind == "str" else None
     # an over-long id is cut in the problem tag as it is in the message
-    tag = card_id if card_id is None or len(card_id) <= MAX_SHOWN_CHARS else card_id[: MAX_SHOWN_CHARS - 3] + "..."
+    tag = card_id if card_id is None else clip(card_id)
     problems = list(_card_problems(node, path, tag))
     if any(p.severity == "error" for p in problems):
         return None, problems
@@ -204,7 +207,7 @@ def _card_problems(node: YNode, path: str, card_id: str | None) -> Iterator[Prob
         yield problem(
             type_node.line,
             f"'type' must be one of {', '.join(CARD_TYPES)}: {shown(type_node.text)}"
-            + _did_you_mean(type_node.text, CARD_TYPES),
+            + did_you_mean(type_node.text, CARD_TYPES),
         )
         return
     card_type = type_node.text
@@ -264,7 +267,7 @@ def _departure_problems(node: YNode, path: str, card_id: str | None, problem: Pr
             yield problem(
                 kind.line,
                 f"a departure's 'kind' must be one of {', '.join(DEPARTURE_KINDS)}: {shown(kind.text)}"
-                + _did_you_mean(kind.text, DEPARTURE_KINDS),
+                + did_you_mean(kind.text, DEPARTURE_KINDS),
             )
 
 
@@ -311,6 +314,13 @@ def _text_problems(name: str, value: YNode, problem: ProblemFactory) -> Iterator
         yield problem(
             value.line, f"math must use \\( \\) or \\[ \\], not $ (Anki does not read $): {dollar.group(0)!r}"
         )
+    inline_display = INLINE_DISPLAY_RE.search(CODE_RE.sub("", value.text))
+    if inline_display:
+        # Markdown reads display math only as a paragraph of its own; inside one, "\[" is an escaped "["
+        # and the formula silently reaches the card as plain text
+        shown_text = inline_display.group(0).strip()[:40]
+        message = f"display math \\[ \\] must be a paragraph of its own (blank lines around it): {shown_text!r}"
+        yield problem(value.line, message)
 
 
 def _not_a_string(what: str, value: YNode, wanted: str = "a string") -> str:
@@ -422,18 +432,8 @@ def _unknown_keys(node: YNode, known: tuple[str, ...], path: str, card_id: str |
     for key, _ in node.pairs:
         if key.text not in known:
             yield Problem(
-                Source(path, key.line), f"unknown field {shown(key.text)}{_did_you_mean(key.text, known)}", card_id
+                Source(path, key.line), f"unknown field {shown(key.text)}{did_you_mean(key.text, known)}", card_id
             )
-
-
-def _did_you_mean(word: str, choices: tuple[str, ...] | list[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-def did_you_mean(word: str, choices: tuple[str, ...] | list[str]) -> str:
-    """`` (did you mean 'x'?)`` for the closest choice, or the empty string."""
-    return _did_you_mean(word, choices)
 
 
 def check_across_files(files: list[CardFile]) -> Iterator[Problem]:

@@ -17,8 +17,8 @@ from pathlib import Path
 
 from dlflash.config import Project
 from dlflash.errors import ProblemsError, UsageError
+from dlflash.messages import did_you_mean
 from dlflash.model import Card, CardSet, Fact, Problem, Source
-from dlflash.sources.cards import did_you_mean
 from dlflash.sources.facts import load_facts, section_of
 from dlflash.sources.files import present, read_source_text
 from dlflash.sources.yamltree import parse_yaml
@@ -150,7 +150,7 @@ def stale_problems(stale: Iterable[StaleFact]) -> Iterator[Problem]:
 
 def coverage_report(project: Project, cards: CardSet) -> CoverageReport:
     """Read the cheatsheet, skip file and lock of ``project`` and build the report."""
-    facts = load_facts(project.cheatsheet)
+    facts = load_facts(project.cheatsheet, project.section_ids)
     skips, skip_problems = load_skips(project.skip_file, [f.id for f in facts])
     report = build_report(facts, cards, skips, read_lock(project.coverage_lock))
     if not skip_problems:

@@ -14,9 +14,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from dlflash.config import Project
-from dlflash.errors import UsageError
+from dlflash.errors import DataError
+from dlflash.messages import shown
 from dlflash.model import Card, CardSet, Departure, Problem
-from dlflash.sources.yamltree import shown
 
 # A line of the notes is offered as "did you mean" when this similar to the quote.
 CLOSE_ENOUGH = 0.6
@@ -118,5 +118,5 @@ def departure_check(project: Project, cards: CardSet) -> Iterator[Problem]:
     if not any(card.departures for card in cards.cards):
         return
     if not project.cheatsheet.is_file():
-        raise UsageError(f"cheatsheet not found: {str(project.cheatsheet)!r}")
+        raise DataError(f"cheatsheet not found: {str(project.cheatsheet)!r}")
     yield from departure_problems(cards, project.cheatsheet.read_text("utf-8"), str(project.cheatsheet))

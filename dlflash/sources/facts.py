@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -27,30 +27,11 @@ from pathlib import Path
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
-from dlflash.errors import UsageError
+from dlflash.errors import DataError
 from dlflash.model import Fact, Source
 from dlflash.sources.files import present, read_source_text
 
 INTRO = "intro"
-# Section slugs a reader types often; keyed by the generic slug of the heading
-# (leading "N." stripped) so renumbering the cheatsheet keeps them.
-SECTION_SLUGS: dict[str, str] = {
-    "setting-up": "setup",
-    "know-the-basics": "basics",
-    "prepare-the-data": "data",
-    "choose-training-hyperparams": "hyperparams",
-    "improve-generalization-and-avoid-overfitting-try-in-that-order": "generalization",
-    "train-faster-optimization": "optimization",
-    "computer-vision": "vision",
-    "natural-language-processing": "nlp",
-    "sturctured-data": "structured",
-    "structured-data": "structured",
-    "dl-resources": "resources",
-    "no-neural-machine-learning": "classical-ml",
-    "traditional-feature-extraction": "features",
-    "reinforcement-learning": "rl",
-    "fast-ai-api": "fastai",
-}
 # Enough words to tell siblings apart while keeping ids typeable.
 TERM_WORDS = 5
 TEXT_WORDS = 4
@@ -73,23 +54,29 @@ class _Scope:
         return _Scope((*self.slugs, slug), (*self.labels, label))
 
 
-@lru_cache(maxsize=4)
-def parse_facts(text: str, path: str) -> tuple[Fact, ...]:
+def parse_facts(text: str, path: str, sections: Mapping[str, str] | None = None) -> tuple[Fact, ...]:
     """All facts of a cheatsheet's Markdown ``text``; ``path`` goes into each ``Source``.
 
-    Kept for the process (the facts are frozen): coverage, headings, render and the
-    deck descriptions of one ``dlflash deck`` read the same notes once.
+    ``sections`` maps the generic slug of a heading (leading "N." stripped, so renumbering the
+    notes keeps it) to the section id its facts get: the project's ``[tool.dlflash.sections]``.
     """
+    return _parse_facts(text, path, tuple(sorted((sections or {}).items())))
+
+
+@lru_cache(maxsize=4)
+def _parse_facts(text: str, path: str, sections: tuple[tuple[str, str], ...]) -> tuple[Fact, ...]:
+    """Kept for the process (the facts are frozen): coverage, headings, render and the deck
+    descriptions of one ``dlflash deck`` read the same notes once."""
     root = SyntaxTreeNode(MarkdownIt("commonmark").parse(text))
-    return tuple(_Walker(path).blocks(root.children, []))
+    return tuple(_Walker(path, dict(sections)).blocks(root.children, []))
 
 
-def load_facts(path: str | Path) -> tuple[Fact, ...]:
+def load_facts(path: str | Path, sections: Mapping[str, str] | None = None) -> tuple[Fact, ...]:
     """The facts of the cheatsheet at ``path`` (sources name ``path`` as given)."""
     file = Path(path)
     if not present(file):
-        raise UsageError(f"cheatsheet not found: {str(file)!r}")
-    return parse_facts(read_source_text(file), str(path))
+        raise DataError(f"cheatsheet not found: {str(file)!r}")
+    return parse_facts(read_source_text(file), str(path), sections)
 
 
 def facts_by_id(facts: Iterable[Fact]) -> dict[str, Fact]:
@@ -115,16 +102,17 @@ def slugify(text: str, max_words: int) -> str:
     return "-".join(words[:max_words])
 
 
-def heading_slug(title: str) -> str:
+def heading_slug(title: str, sections: Mapping[str, str]) -> str:
     generic = slugify(_NUMBER_PREFIX.sub("", title), 100)
-    return SECTION_SLUGS.get(generic, slugify(generic, LABEL_WORDS)) or "section"
+    return sections.get(generic, slugify(generic, LABEL_WORDS)) or "section"
 
 
 class _Walker:
     """Walks the block tree once, handing out ids in document order."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, sections: Mapping[str, str]) -> None:
         self.path = path
+        self.sections = sections
         self.used: set[str] = set()
 
     def blocks(self, nodes: list[SyntaxTreeNode], headings: list[tuple[int, str, str]],
@@ -136,7 +124,8 @@ class _Walker:
             if node.type == "heading":
                 level = int(node.tag[1:])
                 label = _NUMBER_PREFIX.sub("", plain_text(node.children[0]))
-                headings[:] = [h for h in headings if h[0] < level] + [(level, heading_slug(label), label)]
+                slug = heading_slug(label, self.sections)
+                headings[:] = [h for h in headings if h[0] < level] + [(level, slug, label)]
             elif node.type == "paragraph":
                 text = plain_text(node.children[0])
                 following = nodes[index + 1] if index + 1 < len(nodes) else None

@@ -20,11 +20,11 @@ from pathlib import Path
 
 from dlflash.config import Project
 from dlflash.errors import ProblemsError
+from dlflash.messages import did_you_mean, shown
 from dlflash.model import CardSet, Fact, Problem, Source
-from dlflash.sources.cards import did_you_mean
 from dlflash.sources.facts import load_facts
 from dlflash.sources.files import present, read_source_text
-from dlflash.sources.yamltree import parse_yaml, shown
+from dlflash.sources.yamltree import parse_yaml
 
 
 def note_headings(facts: Iterable[Fact]) -> tuple[str, ...]:
@@ -78,4 +78,4 @@ def headings_check(project: Project, _cards: CardSet) -> list[Problem]:
     """The file's problems, for ``dlflash check``."""
     if not project.cheatsheet.is_file():
         return []
-    return read_headings(project.headings_file, note_headings(load_facts(project.cheatsheet)))[1]
+    return read_headings(project.headings_file, note_headings(load_facts(project.cheatsheet, project.section_ids)))[1]

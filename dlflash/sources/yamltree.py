@@ -22,6 +22,7 @@ from typing import Literal
 import yaml
 
 from dlflash.errors import ProblemsError
+from dlflash.messages import shown
 from dlflash.model import Problem, Source
 
 Kind = Literal["str", "int", "float", "bool", "null", "date", "map", "seq"]
@@ -89,15 +90,6 @@ def special_character(text: str) -> str | None:
     """The first character of ``text`` no field may hold, as ``U+XXXX``, or None."""
     found = SPECIAL_CHARACTERS.search(text)
     return f"U+{ord(found.group()):04X}" if found else None
-
-
-# A quoted value longer than this is cut in messages: one problem stays one readable line.
-MAX_SHOWN_CHARS = 60
-
-
-def shown(text: str) -> str:
-    """``text`` quoted for a message, cut to ``MAX_SHOWN_CHARS`` with ``...``."""
-    return repr(text if len(text) <= MAX_SHOWN_CHARS else text[: MAX_SHOWN_CHARS - 3] + "...")
 
 
 class _Budget:

@@ -14,8 +14,9 @@ import re
 import textwrap
 from dataclasses import dataclass
 
+from dlflash.sources.cards import CODE_RE
+
 # fenced blocks first, so that their backticks are not read as inline code
-CODE_RE = re.compile(r"```.*?```|~~~.*?~~~|`[^`\n]*`", re.DOTALL)
 MATH_RE = re.compile(r"\\\((.*?)\\\)|\\\[(.*?)\\\]", re.DOTALL)
 HTML_TAG_RE = re.compile(r"</?[A-Za-z][^>]*>")
 MD_IMAGE_RE = re.compile(r"!\[[^\]]*\]\(\s*<?([^)\s>]*)[^)]*\)")

@@ -32,8 +32,9 @@ from typing import Any
 
 import torch
 
+from dlflash.errors import ApiError
+from dlflash.messages import did_you_mean
 from dlflash.model import ApiClaim, Card
-from dlflash.sources.cards import did_you_mean
 from dlflash.verify.claims import ClaimResult, Status
 
 # Functions (not classes) a claim may call: pure, cheap, no files, no global state.
@@ -46,8 +47,6 @@ HOW_DOCUMENTED = "documented"
 HOW_CALLED = "called"
 
 
-class ApiError(Exception):
-    """A claim that does not resolve in the installed torch, with the reason."""
 
 
 def verify_api(cards: Sequence[Card]) -> list[ClaimResult]:

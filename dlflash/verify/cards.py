@@ -12,8 +12,8 @@ from dlflash.cache import Cache, versions
 from dlflash.config import Project
 from dlflash.errors import ProblemsError, UsageError
 from dlflash.formula.parse import parse_formula
+from dlflash.messages import did_you_mean
 from dlflash.model import Card, CardSet
-from dlflash.sources.cards import did_you_mean
 from dlflash.verify.check import card_formula_problems, formula_problems, references_digest
 from dlflash.verify.outcome import Outcome
 from dlflash.verify.registry import Reference, load_references
@@ -75,12 +75,11 @@ def verify_cards(
     selected = formula_cards(cards, ids)
     if not selected:
         return []
-    root = project.cards_dir.resolve().parent
     problems = [p for p in formula_problems(project, selected) if p.severity == "error"]
     if problems:
         raise ProblemsError(problems)
     cache = Cache.for_cards(project.cards_dir)
-    sources = references_digest(root)
+    sources = references_digest(project)
     old = cache.table(VERIFY_CACHE, VERIFY_CACHE)
     entries: dict[str, Any] = {}
     references: dict[str, Reference] = {}
@@ -89,7 +88,7 @@ def verify_cards(
         key = cache.key(VERIFY_CACHE, card.id, card.formula, sources, versions("torch"))
         row = _decode(old.get(key), card)
         if row is None:
-            references = references or load_references(root)
+            references = references or load_references(project)
             row = verify_card(card, references)
         entries[key] = dataclasses.asdict(row.outcome)
         rows.append(row)

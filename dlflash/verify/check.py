@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from functools import partial
-from pathlib import Path
 from typing import Any
 
 from dlflash.cache import Cache, decode_problem, encode_problem, files_digest, versions
@@ -12,9 +11,9 @@ from dlflash.config import Project
 from dlflash.formula.latex import latex_problems
 from dlflash.formula.parse import Program, parse_with_problems
 from dlflash.formula.spec import parse_domain, show_mode, spec_problems
+from dlflash.messages import did_you_mean
 from dlflash.model import Card, CardSet, Problem
-from dlflash.sources.cards import did_you_mean
-from dlflash.verify.registry import Reference, load_references, references_dir
+from dlflash.verify.registry import Reference, load_references
 
 CHECK_CACHE = "formula-checks"
 
@@ -31,16 +30,15 @@ def formula_problems(project: Project, formula_cards: list[Card]) -> list[Proble
     """
     if not formula_cards:
         return []
-    root = project.cards_dir.resolve().parent
     cache = Cache.for_cards(project.cards_dir)
     loaded: dict[str, Reference] = {}
 
     def compute(card: Card) -> list[dict[str, Any]]:
         if not loaded:
-            loaded.update(load_references(root))
+            loaded.update(load_references(project))
         return [encode_problem(p, card.source) for p in card_formula_problems(card, loaded)]
 
-    sources = references_digest(root)
+    sources = references_digest(project)
     keyed = [(cache.key(CHECK_CACHE, c.id, c.type, c.formula, _offsets(c), sources, versions("torch")), c)
              for c in formula_cards]
     entries = cache.lookup(CHECK_CACHE, CHECK_CACHE, {key: partial(compute, card) for key, card in keyed})
@@ -53,9 +51,11 @@ def _offsets(card: Card) -> list[int]:
     return [line - card.source.line for line in (card.formula.source.line, *card.formula.step_lines)]
 
 
-def references_digest(project_root: Path) -> str:
-    """The references' source: a changed reference re-checks (and re-verifies) the formulas."""
-    folder = references_dir(project_root)
+def references_digest(project: Project) -> str:
+    """The references' source (the settings' package): a changed reference re-checks and re-verifies the formulas."""
+    folder = project.references
+    if folder is None or not folder.is_dir():
+        return ""  # load_references reports the missing setting when an entry must be computed
     return files_digest((p for p in folder.rglob("*.py") if "__pycache__" not in p.parts), folder)
 
 

@@ -14,22 +14,21 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Any
 
 import torch
 from torch import Tensor
 
-from dlflash.errors import DlflashError, ProblemsError, UsageError
+from dlflash.config import Project
+from dlflash.errors import DataError, DlflashError, ProblemsError
 from dlflash.formula.evaluate import RESULT, evaluate
 from dlflash.formula.parse import Program, Step, parse_step
 from dlflash.model import Card, Fact, Problem, Source
 from dlflash.sources.yamltree import mapping_problems, plain, read_yaml_file
 from dlflash.verify.outcome import TOLERANCE
-from dlflash.verify.registry import Reference, call_reference, load_references, references_dir
+from dlflash.verify.registry import Reference, call_reference, load_references
 from dlflash.verify.runner import SEED, accepted_inputs, check_program, error, trajectories
 
-ERRATA_FILE = "errata.yaml"
 # Notation of the notes that Python spells differently; applied to every quote, in order.
 TRANSLITERATION: tuple[tuple[str, str], ...] = (("²", "**2"), ("[", "("), ("]", ")"))
 # A claimed number is met when it is the computed value, rounded or truncated to its digits.
@@ -55,7 +54,7 @@ def locate(text: str, quote: str, path: str) -> int:
     """The 1-based line of ``quote`` in ``text``; a quote that is not there is an error."""
     index = text.find(quote)
     if index < 0:
-        raise UsageError(f"{path}: errata quote not found in the cheatsheet: {quote!r}")
+        raise DataError(f"{path}: errata quote not found in the cheatsheet: {quote!r}")
     return text[:index].count("\n") + 1
 
 
@@ -73,7 +72,7 @@ def literal_program(quotes: Sequence[str], entry: Mapping[str, Any], path: str, 
         # the quote may end in a bare expression after the definitions it relies on
         parsed, reasons = parse_step(text, alone=index == len(texts) - 1)
         if parsed is None:
-            raise UsageError(f"{path}:{line}: the quote cannot be evaluated as {text!r}: {'; '.join(reasons)}")
+            raise DataError(f"{path}:{line}: the quote cannot be evaluated as {text!r}: {'; '.join(reasons)}")
         target, expr = parsed
         renames = entry.get("rename", {})
         steps.append(Step(renames.get(target, target), _renamed(expr, renames), text, Source(path, line)))
@@ -147,11 +146,11 @@ class ErrataEntry:
     source: Source
 
 
-def load_errata(root: Path) -> list[ErrataEntry]:
-    """The entries of ``verify/errata.yaml``, validated; every malformed entry is a located problem."""
-    path = references_dir(root) / ERRATA_FILE
-    if not path.is_file():
-        raise UsageError(f"no errata file: {str(path)!r}")
+def load_errata(project: Project) -> list[ErrataEntry]:
+    """The entries of the errata file beside the references, validated; every malformed entry is a located problem."""
+    path = project.errata_file
+    if path is None or not path.is_file():
+        raise DataError(f"no errata file: {str(path)!r}")
     tree, name = read_yaml_file(path), str(path)
     problems = list(mapping_problems(tree, name, "the errata file", (), tuple(ERRATA_SECTIONS)))
     entries = []
@@ -178,16 +177,16 @@ def load_errata(root: Path) -> list[ErrataEntry]:
     return entries
 
 
-def find_errata(root: Path, cheatsheet: Path) -> list[Finding]:
+def find_errata(project: Project) -> list[Finding]:
     """Every formula, claim and comparison of the errata file, checked, in cheatsheet order.
 
     An entry that cannot be checked (its quote not in the notes, an unknown reference, a quote
     that does not parse) is a problem at its line in the errata file; all are reported at once.
     """
-    references = load_references(root)
-    entries = load_errata(root)
-    text = cheatsheet.read_text("utf-8")
-    path = str(cheatsheet)
+    references = load_references(project)
+    entries = load_errata(project)
+    text = project.cheatsheet.read_text("utf-8")
+    path = str(project.cheatsheet)
     checkers = {"formulas": _formula, "claims": _claim, "comparisons": _comparison, "shapes": _shape}
     findings, problems = [], []
     for entry in entries:
@@ -208,7 +207,7 @@ def find_errata(root: Path, cheatsheet: Path) -> list[Finding]:
 
 def _reference(name: str, references: Mapping[str, Reference], path: str) -> Reference:
     if name not in references:
-        raise UsageError(f"{path}: unknown reference {name!r}")
+        raise DataError(f"{path}: unknown reference {name!r}")
     return references[name]
 
 

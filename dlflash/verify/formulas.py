@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
+from dlflash.config import Project
 from dlflash.errors import ProblemsError
 from dlflash.formula.parse import Program, parse_formula
+from dlflash.messages import shown
 from dlflash.model import FormulaSpec, Problem, Source
 from dlflash.sources.cards import load_cards
-from dlflash.sources.yamltree import read_yaml_file, shown
+from dlflash.sources.yamltree import read_yaml_file
 from dlflash.verify.outcome import Outcome
-from dlflash.verify.registry import Reference, load_references, references_dir
+from dlflash.verify.registry import Reference, load_references
 from dlflash.verify.runner import check_program
-
-EQUIVALENT_FILE = "equivalent_mutants.yaml"
 
 
 @dataclass(frozen=True)
@@ -33,26 +32,25 @@ def example_spec(ref: Reference) -> FormulaSpec:
     return FormulaSpec(ref.example, tuple(1 for _ in ref.example), ref.name, (), Source(f"reference {ref.name}", 1))
 
 
-def all_formulas(root: Path) -> list[Formula]:
-    """The card formulas of ``root/cards`` and every reference example, parsed (refusals raise)."""
-    references = load_references(root)
+def all_formulas(project: Project) -> list[Formula]:
+    """The card formulas of the project and every reference example, parsed (refusals raise)."""
+    references = load_references(project)
     formulas = [
         Formula(f"example:{ref.name}", parse_formula(example_spec(ref), ref.name), ref)
         for ref in sorted(references.values(), key=lambda r: r.name)
     ]
-    cards_dir = root / "cards"
-    if cards_dir.is_dir():
-        for card in load_cards(cards_dir).cards:
+    if project.cards_dir.is_dir():
+        for card in load_cards(project.cards_dir).cards:
             if card.formula is not None and card.formula.reference in references:
                 program = parse_formula(card.formula, card.id)
                 formulas.append(Formula(card.id, program, references[card.formula.reference]))
     return formulas
 
 
-def equivalent_mutants(root: Path) -> dict[str, dict[str, str]]:
+def equivalent_mutants(project: Project) -> dict[str, dict[str, str]]:
     """``formula id -> mutant description -> why it computes the same thing``; a malformed file is problems."""
-    path = references_dir(root) / EQUIVALENT_FILE
-    if not path.is_file():
+    path = project.equivalent_mutants_file
+    if path is None or not path.is_file():
         return {}
     tree, name = read_yaml_file(path), str(path)
     if tree.kind != "map":

@@ -4,25 +4,24 @@ A reference is a torch computation with declared inputs (symbol -> domain).
 ``@reference`` registers a function of tensors; ``@optimizer`` registers a
 factory of a ``torch.optim`` optimizer whose updates a formula must reproduce
 step by step. Each carries an ``example`` formula that passes: the self-test of
-the reference and a template for card authors. References live in the
-project's ``verify/references/*.py`` and are imported from there by path, so
-``dlflash verify`` works from a checkout without installing ``verify``.
+the reference and a template for card authors. References live in the package
+the project's ``[tool.dlflash] references`` setting names, imported from there
+by path (``dlflash.content``), so ``dlflash verify`` works from a checkout.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import inspect
-import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from torch import Tensor
 
-from dlflash.errors import DlflashError, UsageError
+from dlflash.config import Project
+from dlflash.content import Key, import_content, source_file, written_in
+from dlflash.errors import DlflashError, ReferenceFailure, SourceFileError
 
 EDGES = ("random", "zeros", "ties", "extreme")
 StateInit = Literal["zeros", "grad"]
@@ -46,7 +45,7 @@ class Reference:
     state: tuple[tuple[str, StateInit], ...] = ()
     gradient: Callable[..., Tensor] | None = None
     fixed_sizes: tuple[tuple[str, int], ...] = ()
-    # inputs computed from the drawn ones (a dropout mask from torch's RNG), with their domains
+    # inputs computed from the drawn ones (a random mask from torch's RNG), with their domains
     derive: Callable[..., Mapping[str, Tensor]] | None = None
     derived: tuple[tuple[str, str], ...] = ()
 
@@ -59,11 +58,7 @@ class Reference:
         return tuple(dict.fromkeys(names))
 
 
-REFERENCES: dict[str, Reference] = {}
-
-
-class ReferenceFailure(DlflashError):
-    """A reference raised (on import or on a case): reported as a failure, never as a traceback."""
+REFERENCES: dict[Key, Reference] = {}
 
 
 def call_reference(ref: Reference, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
@@ -77,15 +72,7 @@ def call_reference(ref: Reference, fn: Callable[..., Any], /, *args: Any, **kwar
 
 
 def _register(ref: Reference) -> None:
-    old = REFERENCES.get(ref.name)
-    if old is not None and _origin(old.compute) != _origin(ref.compute):
-        where = f"{_origin(old.compute)} and {_origin(ref.compute)}"
-        raise UsageError(f"reference {ref.name!r} is registered twice: {where}")
-    REFERENCES[ref.name] = ref
-
-
-def _origin(fn: Callable[..., Any]) -> str:
-    return f"{Path(inspect.getsourcefile(fn) or '?').name}:{fn.__qualname__}"
+    REFERENCES[(source_file(ref.compute), ref.name)] = ref
 
 
 def _doc(fn: Callable[..., Any]) -> str:
@@ -147,36 +134,19 @@ def optimizer(
     return register
 
 
-def references_dir(project_root: Path) -> Path:
-    """``verify/`` beside the cards folder, else the one of this checkout (for cards in a temp dir)."""
-    local = project_root / "verify"
-    if (local / "references").is_dir():
-        return local
-    return Path(__file__).resolve().parents[2] / "verify"
-
-
-def load_references(project_root: Path) -> dict[str, Reference]:
-    """Import ``verify/references`` of the project (once) and return the registry."""
-    folder = references_dir(project_root) / "references"
-    if not (folder / "__init__.py").is_file():
-        raise UsageError(f"no references found: {str(folder)!r} must be a package")
-    package = sys.modules.get("verify")
-    if package is None:
-        spec = importlib.util.spec_from_file_location(
-            "verify", folder.parent / "__init__.py", submodule_search_locations=[str(folder.parent)]
+def load_references(project: Project) -> dict[str, Reference]:
+    """The references of the project's ``references`` package (imported once), by name."""
+    folder = project.references
+    if folder is None:
+        raise SourceFileError(
+            project.root / "pyproject.toml",
+            "[tool.dlflash] references must name the package of torch references the cards' formulas are checked "
+            "against",
         )
-        assert spec is not None and spec.loader is not None
-        package = importlib.util.module_from_spec(spec)
-        sys.modules["verify"] = package
-        _importing(folder, spec.loader.exec_module, package)
-    _importing(folder, importlib.import_module, "verify.references")
-    return REFERENCES
-
-
-def _importing(folder: Path, fn: Callable[..., Any], *args: Any) -> None:
     try:
-        fn(*args)
+        import_content(folder)
     except DlflashError:
         raise
     except Exception as exc:  # a broken reference module is the project's error, reported like one
         raise ReferenceFailure(f"cannot import the references in {str(folder)!r}: {type(exc).__name__}: {exc}") from exc
+    return written_in(REFERENCES, folder, "reference")

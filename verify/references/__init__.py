@@ -4,7 +4,7 @@ Adding a reference: write a decorated function in the module of its topic (or a
 new module imported below), with an ``example`` formula that passes.
 """
 
-from verify.references import (  # noqa: F401  (imported to register)
+from . import (  # noqa: F401  (imported to register)
     activations,
     basics,
     classical,

@@ -15,7 +15,8 @@ import torch
 from torch import Tensor
 
 from dlflash.verify.registry import reference
-from verify.references.layers import BATCH, _batchnorm
+
+from .layers import BATCH, _batchnorm
 
 BN_SIZES = {"n": 6, "d": 3}
 EPS = "real(0.001, 0.1)"

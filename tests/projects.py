@@ -1,0 +1,28 @@
+"""Temporary deck projects for tests: the real deck's settings and content, linked in."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def deck_sections() -> dict[str, str]:
+    """The real deck's section ids (``[tool.dlflash.sections]``), for tests that parse its notes."""
+    from dlflash.config import load_project
+
+    return dict(load_project(REPO / "cards").sections)
+
+
+def with_settings(root: Path) -> Path:
+    """Give the project at ``root`` the deck's settings: its pyproject.toml, and the content it names.
+
+    The settings name the content modules relative to the project root (``verify/references``,
+    ``verify/figures.py``), so ``verify/`` is linked in rather than copied: one import per process.
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO / "pyproject.toml", root / "pyproject.toml")
+    if not (root / "verify").exists():
+        (root / "verify").symlink_to(REPO / "verify", target_is_directory=True)
+    return root

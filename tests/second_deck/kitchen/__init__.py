@@ -1,0 +1,1 @@
+"""The kitchen deck's content: its reference and its figure."""
