@@ -48,11 +48,14 @@ def synthetic_project(root: Path, cards: int) -> Path:
     folder = root / "cards"
     folder.mkdir(parents=True)
     shutil.copy(REPO / "pyproject.toml", root / "pyproject.toml")
+    # the settings name the project's content (references, figures) under verify/
+    shutil.copytree(REPO / "verify", root / "verify", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(REPO / "cards" / "cheatsheet.md", folder / "cheatsheet.md")
     sys.path.insert(0, str(REPO))
+    from dlflash.config import load_project
     from dlflash.sources.facts import load_facts
 
-    fact_ids = [f.id for f in load_facts(folder / "cheatsheet.md")]
+    fact_ids = [f.id for f in load_facts(folder / "cheatsheet.md", load_project(folder).section_ids)]
     files = min(FILES, cards)
     for number in range(files):
         chunk = range(number * cards // files, (number + 1) * cards // files)
