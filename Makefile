@@ -22,12 +22,11 @@ SOURCES := $(wildcard cards/*.yaml cards/*.json cards/*.lock cards/cheatsheet.md
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
 
-deck: $(DECK) ## Build build/deep-learning.apkg from cards/ (checks and verifies first)
+deck: $(DECK) ## Build build/deep-learning.apkg from cards/ (checks and verifies first, in one process)
 
+# one process: the cards are loaded once; unchanged work is read from build/cache
 $(DECK): $(SOURCES) $(INSTALLED) $(NODE_INSTALLED)
-	$(BIN)/dlflash check
-	$(BIN)/dlflash verify
-	$(BIN)/dlflash build --out $(DECK)
+	$(BIN)/dlflash deck --out $(DECK)
 
 test: $(TEST_INSTALLED) $(NODE_INSTALLED) browser ## Run every check and the whole test suite (real Anki, MathJax, Chromium)
 	$(BIN)/ruff check dlflash tests verify bench

@@ -11,6 +11,7 @@ from pathlib import Path
 from dlflash.anki.ledger import now, read_ledger, write_ledger
 from dlflash.anki.package import plan_package, write_package
 from dlflash.anki.retired import record_retired
+from dlflash.cache import Cache
 from dlflash.config import Project
 from dlflash.errors import ProblemsError, SourceFileError
 from dlflash.fileio import exclusive
@@ -73,8 +74,8 @@ class RenderedDeck:
 def rendered_deck(project: Project, cards: CardSet) -> Iterator[RenderedDeck]:
     """Render the deck as it ships; its figures exist while the context is open.
 
-    Figures are drawn afresh into a temporary folder every time, so no stale
-    picture can be shipped; ``build`` and ``sync`` both go through here.
+    Figures are written into a temporary folder every time, drawn afresh unless the
+    cache holds them from the same drawing code; ``build`` and ``sync`` both go through here.
     """
     if present(project.cheatsheet):
         # tags and contexts come from the covered facts: an unknown or stale one is never shipped
@@ -82,7 +83,7 @@ def rendered_deck(project: Project, cards: CardSet) -> Iterator[RenderedDeck]:
         if problems:
             raise ProblemsError(problems)
     with tempfile.TemporaryDirectory(prefix="dlflash-figures-") as tmp:
-        figures = draw_card_figures(project, cards, Path(tmp))
+        figures = draw_card_figures(project, cards, Path(tmp), Cache.for_cards(project.cards_dir))
         notes = render_deck(project, cards, figure_names(figures))
         facts, headings = notes_headings(project)
         descriptions = deck_descriptions(project, cards, notes, facts, headings)

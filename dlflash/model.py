@@ -53,7 +53,8 @@ class FormulaSpec:
     """
 
     steps: tuple[str, ...]
-    step_lines: tuple[int, ...]
+    # where each step is written: a location, like ``source`` (left out of cache keys, see dlflash.cache)
+    step_lines: tuple[int, ...] = field(metadata={"location": True})
     reference: str
     given: tuple[tuple[str, str], ...]
     source: Source

@@ -14,7 +14,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "dlflash"
 STAGES = (
-    ("model", "errors", "config", "fileio", "suggest", "content", "messages"),
+    ("model", "errors", "config", "fileio", "suggest", "content", "messages", "cache"),
     ("sources",),
     ("text",),
     ("formula",),

@@ -13,15 +13,17 @@ from click.testing import CliRunner
 from dlflash.checks.lint import (
     NEAR_IDENTICAL_RATIO,
     RULES,
-    _candidates,
     available_media,
     is_yes_no_question,
     lint_cards,
+    prompts,
 )
+from dlflash.checks.similar import BUCKET_CAP, candidates, numbered, ratio_bounds
 from dlflash.cli import main
 from dlflash.config import load_project
 from dlflash.model import Card, CardFile, CardSet, FormulaSpec, Problem, Source
 from dlflash.sources.cards import load_cards
+from dlflash.text.cardtext import shape_tokens
 
 CARDS = Path(__file__).resolve().parent.parent / "cards"
 
@@ -516,13 +518,14 @@ def test_candidate_pairs_include_every_near_identical_pair() -> None:
         if mutated and rng.random() < 0.7:
             mutated[rng.randrange(len(mutated))] = rng.choice(words)
         lists.append(mutated)
-    candidates = {(i, j) for j, earlier in _candidates(lists) for i in earlier}
+    records = [numbered(tokens) for tokens in lists]
+    found = {(i, j) for j, earlier in candidates(records, *ratio_bounds(NEAR_IDENTICAL_RATIO)) for i in earlier}
     for j in range(len(lists)):
         for i in range(j):
             ratio = difflib.SequenceMatcher(a=lists[i], b=lists[j], autojunk=False).ratio()
             if ratio >= NEAR_IDENTICAL_RATIO:
-                assert (i, j) in candidates, (lists[i], lists[j], ratio)
-    assert len(candidates) < len(lists) * (len(lists) - 1) // 2 // 4  # far fewer than every pair
+                assert (i, j) in found, (lists[i], lists[j], ratio)
+    assert len(found) < len(lists) * (len(lists) - 1) // 2 // 4  # far fewer than every pair
 
 
 # ---------------------------------------------------------------- cues, compound prompts, open lists, long formulas
@@ -678,3 +681,26 @@ def test_an_aside_in_parentheses_neither_splits_nor_opens_a_list() -> None:
     text = "The notes' options: {{c1::standardisation}} (mean 0; most used), {{c2::PCA whitening}}."
     assert fired("open-list-cloze", cloze(text)) != []
     assert fired("open-list-cloze", cloze("CNNs suit {{c1::grid data}} (e.g. images) and {{c2::audio}}.")) == []
+
+
+def _prompt_records(cards: CardSet) -> list[list[tuple[str, int]]]:
+    texts = (text for card in cards.cards for _label, text in prompts(card))
+    return [numbered(tokens) for tokens in map(shape_tokens, texts) if tokens]
+
+
+def _pairs(records: list[list[tuple[str, int]]], cap: int) -> set[tuple[int, int]]:
+    bounds = ratio_bounds(NEAR_IDENTICAL_RATIO)
+    return {(i, j) for j, earlier in candidates(records, *bounds, cap=cap) for i in earlier}
+
+
+def test_no_bucket_of_the_real_deck_reaches_the_cap() -> None:
+    records = _prompt_records(load_cards(CARDS))
+    assert _pairs(records, BUCKET_CAP) == _pairs(records, len(records))
+
+
+def test_prompts_from_one_template_have_a_bounded_number_of_candidates() -> None:
+    # the benchmark's prompts: all alike but for the card's number, none near-identical
+    records = [numbered(shape_tokens(f"What does it return for input \\(x_{{{i}}}\\) in case {i}?"))
+               for i in range(3000)]
+    found = _pairs(records, BUCKET_CAP)
+    assert len(found) <= len(records)  # linear, where every pair shares 14 of 16 tokens

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from dlflash.cli import main
 from dlflash.sources.cards import load_cards
 from dlflash.verify.cards import formula_cards
-from dlflash.verify.runner import TOLERANCE
+from dlflash.verify.outcome import TOLERANCE
 
 
 def _verify(cards: Path) -> tuple[int, str, str]:

@@ -8,7 +8,8 @@ import pytest
 
 from dlflash.config import load_project
 from dlflash.verify.formulas import Formula, all_formulas
-from dlflash.verify.runner import OPTIMIZER_STEPS, TOLERANCE
+from dlflash.verify.outcome import TOLERANCE
+from dlflash.verify.runner import OPTIMIZER_STEPS
 
 ROOT = Path(__file__).resolve().parent.parent
 FORMULAS = all_formulas(load_project(ROOT / "cards"))

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import ast
 import difflib
-import math
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -26,6 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from dlflash.checks import similar
+from dlflash.checks.similar import numbered
 from dlflash.config import Project
 from dlflash.messages import clip, did_you_mean
 from dlflash.model import Card, CardSet, Problem, Source
@@ -771,7 +772,8 @@ def identical_prompt(cards: CardSet) -> Iterator[tuple[Card, Finding]]:
 )
 def near_identical(cards: CardSet) -> Iterator[tuple[Card, Finding]]:
     prompts = list(_all_prompts(cards))
-    for j, candidates in _candidates([tokens for _, _, tokens in prompts]):
+    records = [numbered(tokens) for _, _, tokens in prompts]
+    for j, candidates in similar.candidates(records, *similar.ratio_bounds(NEAR_IDENTICAL_RATIO)):
         card, label, tokens = prompts[j]
         # b is the sequence SequenceMatcher caches, so it is the one that stays
         matcher = difflib.SequenceMatcher(b=tokens, autojunk=False)
@@ -812,8 +814,10 @@ def interference(cards: CardSet) -> Iterator[tuple[Card, Finding]]:
                 "(merge them, or make each ask what only it adds)"
             )
     valued = [(card, quantity, values) for card in cards.cards for quantity, values in [_stated_value(card)] if values]
-    for j, (card, quantity, values) in enumerate(valued):
-        for first, first_quantity, first_values in valued[:j]:
+    bounds = similar.jaccard_bounds(QUANTITY_MIN_OVERLAP, QUANTITY_MIN_WORDS)
+    for j, earlier in similar.candidates([sorted(quantity) for _, quantity, _ in valued], *bounds):
+        card, quantity, values = valued[j]
+        for first, first_quantity, first_values in (valued[i] for i in earlier):
             shared = quantity & first_quantity
             if (
                 len(shared) >= QUANTITY_MIN_WORDS
@@ -847,42 +851,6 @@ def _number(text: str) -> str:
     except ValueError:
         return text
     return repr(value)
-
-
-def _candidates(token_lists: list[list[str]]) -> Iterator[tuple[int, Iterator[int]]]:
-    """For each prompt j, the earlier prompts i that may reach NEAR_IDENTICAL_RATIO with it.
-
-    A ratio of r needs a shared multiset of at least r/(2-r) of each side's tokens, so
-    (prefix filtering, as in set-similarity joins) the rarest ``n - ceil(r/(2-r)*n) + 1``
-    tokens of both sides must share one. Every i that could pass is among j's candidates;
-    most that cannot are never looked at. Candidates come lazily, rarest shared token first.
-    """
-    share = NEAR_IDENTICAL_RATIO / (2 - NEAR_IDENTICAL_RATIO)
-    elements = [list(_numbered(tokens)) for tokens in token_lists]
-    frequency = Counter(e for items in elements for e in items)
-    index: dict[tuple[str, int], list[int]] = {}
-    for j, items in enumerate(elements):
-        ordered = sorted(items, key=lambda e: (frequency[e], e))
-        prefix = ordered[: len(ordered) - math.ceil(share * len(ordered)) + 1]
-        yield j, _unique(i for e in prefix for i in index.get(e, ()))
-        for e in prefix:
-            index.setdefault(e, []).append(j)
-
-
-def _unique(items: Iterable[int]) -> Iterator[int]:
-    seen: set[int] = set()
-    for item in items:
-        if item not in seen:
-            seen.add(item)
-            yield item
-
-
-def _numbered(tokens: list[str]) -> Iterator[tuple[str, int]]:
-    """Each token with its occurrence number, so a multiset becomes a set."""
-    seen: Counter[str] = Counter()
-    for token in tokens:
-        seen[token] += 1
-        yield token, seen[token]
 
 
 def _all_prompts(cards: CardSet) -> Iterator[tuple[Card, str, list[str]]]:

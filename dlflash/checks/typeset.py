@@ -22,13 +22,14 @@ from html.parser import HTMLParser
 
 from dlflash.anki.cardview import cloze_field, cloze_numbers, render_clozes
 from dlflash.anki.notetypes import NOTE_TYPES
+from dlflash.cache import Cache
 from dlflash.checks.activetex import active_tex
 from dlflash.config import Project
 from dlflash.errors import MathJaxUnavailable
 from dlflash.messages import ELLIPSIS, clip
 from dlflash.model import CardSet, Problem, RenderedNote, Source
 from dlflash.render.fields import render_deck
-from dlflash.render.mathjax import MATHJAX_VERSION, TexItem, typeset_errors
+from dlflash.render.mathjax import MATHJAX_VERSION, TexFailure, TexItem, typeset_errors
 
 # MathJax's default skipHtmlTags; text inside them is never typeset
 SKIP_TAGS = frozenset({"script", "noscript", "style", "textarea", "pre", "code", "annotation", "annotation-xml"})
@@ -38,6 +39,7 @@ DELIMITERS = {"\\(": ("\\)", False), "\\[": ("\\]", True)}
 _START = re.compile(r"\\\(|\\\[")
 _END = {opener: re.compile(re.escape(close) + r"|\\.|[{}]") for opener, (close, _display) in DELIMITERS.items()}
 QUOTE_LIMIT = 80
+MATH_CACHE = "mathjax"
 
 
 @dataclass(frozen=True)
@@ -160,7 +162,7 @@ def typeset_problems(project: Project, notes: Iterable[RenderedNote]) -> Iterato
     ]
     items = {_key(span): TexItem(_key(span), span.tex, span.display) for _note, _name, span in shown}
     try:
-        errors = typeset_errors(project, list(items.values()))
+        errors = _cached_errors(project, items)
     except MathJaxUnavailable as exc:
         yield Problem(Source(str(project.cards_dir), 1), f"math cannot be checked: {exc}")
         return
@@ -173,6 +175,35 @@ def typeset_problems(project: Project, notes: Iterable[RenderedNote]) -> Iterato
         else:
             rule = f"math in {name} must typeset in MathJax {MATHJAX_VERSION}: {failure.message}"
         yield _problem(note, rule, span)
+
+
+def _cached_errors(project: Project, items: dict[str, TexItem]) -> dict[str, TexFailure]:
+    """MathJax's verdict on each item, from the cache where this MathJax judged it before; node runs for the rest."""
+    cache = Cache.for_cards(project.cards_dir)
+    keys = {name: cache.key(MATH_CACHE, item.tex, item.display, MATHJAX_VERSION) for name, item in items.items()}
+    old = cache.table(MATH_CACHE, MATH_CACHE)
+    # an entry is [MathJax's message, whether it acts], or None for a formula that typesets cleanly
+    fresh = {name: item for name, item in items.items() if not _valid(old.get(keys[name], False))}
+    computed = typeset_errors(project, list(fresh.values()))
+    verdicts = {
+        name: computed.get(name) if name in fresh else _failure(old[keys[name]]) for name in keys
+    }
+    cache.save(MATH_CACHE, MATH_CACHE, {keys[name]: _entry(v) for name, v in verdicts.items()}, old)
+    return {name: failure for name, failure in verdicts.items() if failure is not None}
+
+
+def _entry(failure: TexFailure | None) -> list[object] | None:
+    return None if failure is None else [failure.message, failure.acts]
+
+
+def _failure(entry: list[object] | None) -> TexFailure | None:
+    return None if entry is None else TexFailure(str(entry[0]), bool(entry[1]))
+
+
+def _valid(entry: object) -> bool:
+    """A cached verdict: None, or [message, acts]."""
+    return entry is None or (isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str)
+                             and isinstance(entry[1], bool))
 
 
 def _typesettable(note: RenderedNote) -> Iterator[tuple[str, MathSpan]]:

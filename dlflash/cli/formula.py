@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
-import click
-import torch
+from typing import TYPE_CHECKING
 
+import click
+
+from dlflash.cache import Cache, versions
 from dlflash.cli.app import cards_option, describe, main
 from dlflash.cli.progress import progress_bar
-from dlflash.config import load_project
+from dlflash.config import Project, load_project
 from dlflash.errors import ProblemsError
-from dlflash.report.patch import patch_notes, unified_diff
-from dlflash.report.review import Review, fixes, review_markdown
+from dlflash.model import CardSet
 from dlflash.sources.cards import load_cards
 from dlflash.sources.departures import departure_problems, locate_departures
 from dlflash.sources.facts import load_facts
-from dlflash.verify.api import ClaimResult, api_cards, verify_api
-from dlflash.verify.cards import format_error, formula_cards, verify_cards
-from dlflash.verify.errata import find_errata
-from dlflash.verify.runner import TOLERANCE
+from dlflash.verify.claim_cache import cached_claims
+from dlflash.verify.claims import api_cards
+from dlflash.verify.outcome import TOLERANCE
+
+if TYPE_CHECKING:
+    from dlflash.verify.claims import ClaimResult
+
+# torch and the modules that run it are imported inside the commands that verify:
+# `dlflash --help` and every other command start without them
 
 
 @main.command()
@@ -26,25 +32,39 @@ from dlflash.verify.runner import TOLERANCE
 def verify(cards_dir: str, ids: tuple[str, ...]) -> None:
     """Check every card formula and API claim (or those of the cards IDS) against torch; exit 1 on any failure."""
     project = load_project(cards_dir)
-    cards = load_cards(project.cards_dir)
+    if not verify_deck(project, load_cards(project.cards_dir), ids):
+        raise SystemExit(1)
+
+
+def verify_deck(project: Project, cards: CardSet, ids: tuple[str, ...] = (), table: bool = True) -> bool:
+    """Verify and print the table (or, with ``table`` False, only the failures and the totals); True when all pass.
+
+    Verdicts come from the cache where the formula, the references and torch are
+    unchanged; torch is imported only to verify the others.
+    """
+    from dlflash.verify.cards import format_error, formula_cards, verify_cards
+
+    cache = Cache.for_cards(project.cards_dir)
     selected_formulas = formula_cards(cards, ids, also_known=[c.id for c in api_cards(cards)])
     with progress_bar(len(selected_formulas), "verifying formulas") as advance:
         formula_ids = tuple(c.id for c in selected_formulas) if ids else ()
         rows = verify_cards(project, cards, formula_ids, done=lambda _row: advance(1)) if selected_formulas else []
-    claims = verify_api(api_cards(cards, ids))
+    claims = cached_claims(cache, api_cards(cards, ids))
     if not rows and not claims:
         click.echo("no card has a formula or an API claim")
-        return
-    table = [
+        return True
+    lines = [
         *((r.card_id, r.reference, format_error(r.outcome.worst_error), r.status, r.outcome.failure) for r in rows),
         *((c.card_id, c.claim.name, "api", c.status, _claim_note(c)) for c in claims),
     ]
-    width = max(len("card"), *(len(r[0]) for r in table))
-    ref_width = max(len("reference"), *(len(r[1]) for r in table))
-    click.echo(f"{'card':<{width}}  {'reference':<{ref_width}}  {'worst error':>11}  status")
-    for card_id, reference, worst, status, note in table:
-        line = f"{card_id:<{width}}  {reference:<{ref_width}}  {worst:>11}  {status}"
-        click.echo(line + (f"  ({note})" if note else ""))
+    shown = lines if table else [line for line in lines if line[3] == "FAIL"]
+    if shown:
+        width = max(len("card"), *(len(r[0]) for r in shown))
+        ref_width = max(len("reference"), *(len(r[1]) for r in shown))
+        click.echo(f"{'card':<{width}}  {'reference':<{ref_width}}  {'worst error':>11}  status")
+        for card_id, reference, worst, status, note in shown:
+            line = f"{card_id:<{width}}  {reference:<{ref_width}}  {worst:>11}  {status}"
+            click.echo(line + (f"  ({note})" if note else ""))
     failed = sum(1 for r in rows if not r.outcome.passed)
     wrong = sum(1 for c in claims if not c.passed)
     unchecked = sum(len(c.unchecked) for c in claims)
@@ -52,9 +72,9 @@ def verify(cards_dir: str, ids: tuple[str, ...]) -> None:
         click.echo(f"{len(rows) - failed} of {len(rows)} formulas within {TOLERANCE:g} of torch")
     if claims:
         note = f"; {unchecked} stated default{'s' if unchecked != 1 else ''} could not be checked" if unchecked else ""
-        click.echo(f"{len(claims) - wrong} of {len(claims)} API claims match torch {torch.__version__}{note}")
-    if failed or wrong:
-        raise SystemExit(1)
+        torch_version = dict(versions("torch"))["torch"]
+        click.echo(f"{len(claims) - wrong} of {len(claims)} API claims match torch {torch_version}{note}")
+    return not failed and not wrong
 
 
 def _claim_note(result: ClaimResult) -> str:
@@ -69,6 +89,10 @@ def _claim_note(result: ClaimResult) -> str:
 @click.option("--patch", "as_patch", is_flag=True, help="Print a unified diff fixing the notes in place instead.")
 def errata(cards_dir: str, as_patch: bool) -> None:
     """Print (Markdown) the notes' full review: computed errata and the cards' recorded departures."""
+    from dlflash.report.patch import patch_notes, unified_diff
+    from dlflash.report.review import Review, fixes, review_markdown
+    from dlflash.verify.errata import find_errata
+
     project = load_project(cards_dir)
     cards = load_cards(project.cards_dir)
     notes_path = str(project.cheatsheet)
@@ -78,7 +102,7 @@ def errata(cards_dir: str, as_patch: bool) -> None:
         raise ProblemsError(problems)
     review = Review(
         notes_path, tuple(find_errata(project)), tuple(locate_departures(cards, notes)),
-        tuple(verify_api(api_cards(cards))),
+        tuple(cached_claims(Cache.for_cards(project.cards_dir), api_cards(cards))),
     )
     if not as_patch:
         click.echo(review_markdown(review, cards.cards, load_facts(project.cheatsheet, project.section_ids)))

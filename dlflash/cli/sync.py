@@ -30,11 +30,9 @@ from dlflash.report.forecast import (
     forecast,
     minimum_recommended_retention,
 )
-from dlflash.report.forecast_plot import write_forecast_plot
 from dlflash.report.stats import deck_stats
 from dlflash.sources.cards import load_cards
 from dlflash.sources.coverage import coverage_report
-from dlflash.verify.cards import verify_cards
 
 # ids listed per line of the plan before "... and N more"
 SHOWN_IDS = 20
@@ -194,6 +192,8 @@ def stats(
     click.echo(_minimum_retention_line(settings, parameters))
     click.echo(source_line)
     if plot:
+        from dlflash.report.forecast_plot import write_forecast_plot  # matplotlib: only for --plot
+
         write_forecast_plot(result, Path(FORECAST_PLOT))
         click.echo(f"wrote {FORECAST_PLOT}")
 
@@ -230,6 +230,8 @@ def _formulas_line(project: Project, cards: CardSet, with_formula: int) -> str:
     if not with_formula:
         return "formulas: none"
     try:
+        from dlflash.verify.cards import verify_cards  # torch: only when asked
+
         rows = verify_cards(project, cards)
     except ProblemsError as exc:
         return f"formulas: {with_formula}, not verifiable: {len(exc.problems)} problems (run `dlflash verify`)"

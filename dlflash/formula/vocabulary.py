@@ -10,9 +10,10 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import torch
-from torch import Tensor
+if TYPE_CHECKING:
+    from torch import Tensor
 
 Latex = Callable[[list[str], Mapping[str, object]], str]
 # a legend line for a reader: (the printed arguments, the keywords, the reduced axis's name or "")
@@ -133,6 +134,23 @@ def _number(value: object) -> str:
     return number_latex(value)
 
 
+def _torch(name: str) -> Callable[..., Tensor]:
+    """``torch.<name>``, looked up when a formula runs: parsing and printing a formula never import torch."""
+
+    def run(*args: object, **kwargs: object) -> Tensor:
+        import torch
+
+        return getattr(torch, name)(*args, **kwargs)  # type: ignore[no-any-return]
+
+    return run
+
+
+def _where(c: Tensor, a: Tensor, b: Tensor) -> Tensor:
+    import torch
+
+    return torch.where(c != 0, a, b)
+
+
 def _where_latex(args: list[str], kw: Mapping[str, object]) -> str:
     cond, yes, no = args
     return rf"\begin{{cases}} {yes} & \text{{if }} {cond} \\ {no} & \text{{otherwise}} \end{{cases}}"
@@ -141,6 +159,8 @@ def _where_latex(args: list[str], kw: Mapping[str, object]) -> str:
 def _reduction(method: str) -> Callable[..., Tensor]:
     def run(x: Tensor, other: Tensor | None = None, dim: int | None = None, keepdim: bool = False) -> Tensor:
         if other is not None:
+            import torch
+
             return torch.maximum(x, other) if method == "amax" else torch.minimum(x, other)
         if dim is None:
             return getattr(x, method)()  # type: ignore[no-any-return]
@@ -182,10 +202,14 @@ def _transpose(x: Tensor) -> Tensor:
 def _diag(v: Tensor) -> Tensor:
     if v.dim() != 1:
         raise ValueError(f"diag() needs a vector, not a tensor of shape {tuple(v.shape)}")
+    import torch
+
     return torch.diag(v)
 
 
 def _cat(*xs: Tensor, dim: int = 0) -> Tensor:
+    import torch
+
     return torch.cat(xs, dim=dim)
 
 
@@ -219,30 +243,31 @@ FUNCTIONS: dict[str, Function] = {
             "min", 1, 2, _reduction("amin"), _reduce(r"\min"), DIM, True,
             legend=_reduce_legend(r"\min", "the smallest entry"),
         ),
-        Function("sqrt", 1, 1, torch.sqrt, lambda a, kw: rf"\sqrt{{{a[0]}}}", method=True),
-        Function("exp", 1, 1, torch.exp, _op(r"\exp"), method=True),
-        Function("log", 1, 1, torch.log, _op(r"\log"), method=True),
-        Function("abs", 1, 1, torch.abs, lambda a, kw: rf"\left|{a[0]}\right|", method=True),
-        Function("sign", 1, 1, torch.sign, _op(r"\operatorname{sign}")),
+        Function("sqrt", 1, 1, _torch("sqrt"), lambda a, kw: rf"\sqrt{{{a[0]}}}", method=True),
+        Function("exp", 1, 1, _torch("exp"), _op(r"\exp"), method=True),
+        Function("log", 1, 1, _torch("log"), _op(r"\log"), method=True),
+        Function("abs", 1, 1, _torch("abs"), lambda a, kw: rf"\left|{a[0]}\right|", method=True),
+        Function("sign", 1, 1, _torch("sign"), _op(r"\operatorname{sign}")),
         Function("clamp", 1, 1, _clamp, _clamp_latex, frozenset({"min", "max"}), method=True),
-        Function("matmul", 2, 2, torch.matmul, lambda a, kw: rf"{a[0]}\,{a[1]}"),
+        Function("matmul", 2, 2, _torch("matmul"), lambda a, kw: rf"{a[0]}\,{a[1]}"),
         Function(
-            "softmax", 1, 1, _softmax(torch.softmax), _op(r"\operatorname{softmax}"), frozenset({"dim"}),
+            "softmax", 1, 1, _softmax(_torch("softmax")), _op(r"\operatorname{softmax}"), frozenset({"dim"}),
             legend=_normalise_legend(r"\operatorname{softmax}", "the softmax (entries along it sum to 1)"),
         ),
         Function(
-            "log_softmax", 1, 1, _softmax(torch.log_softmax), _op(r"\log\operatorname{softmax}"), frozenset({"dim"}),
+            "log_softmax", 1, 1, _softmax(_torch("log_softmax")), _op(r"\log\operatorname{softmax}"),
+            frozenset({"dim"}),
             legend=_normalise_legend(r"\log\operatorname{softmax}", "the log of the softmax"),
         ),
-        Function("sigmoid", 1, 1, torch.sigmoid, _op(r"\sigma")),
-        Function("tanh", 1, 1, torch.tanh, _op(r"\tanh")),
-        Function("relu", 1, 1, torch.relu, _op(r"\operatorname{ReLU}")),
-        Function("where", 3, 3, lambda c, a, b: torch.where(c != 0, a, b), _where_latex),
+        Function("sigmoid", 1, 1, _torch("sigmoid"), _op(r"\sigma")),
+        Function("tanh", 1, 1, _torch("tanh"), _op(r"\tanh")),
+        Function("relu", 1, 1, _torch("relu"), _op(r"\operatorname{ReLU}")),
+        Function("where", 3, 3, _where, _where_latex),
         Function("pick", 2, 2, _pick, lambda a, kw: rf"\left[{a[0]}\right]_{{{a[1]}}}", legend=_pick_legend),
         Function("take", 2, 2, _take, lambda a, kw: rf"\left[{a[0]}\right]_{{{a[1]}}}", legend=_take_legend),
-        Function("cos", 1, 1, torch.cos, _op(r"\cos"), method=True),
-        Function("sin", 1, 1, torch.sin, _op(r"\sin"), method=True),
-        Function("floor", 1, 1, torch.floor, lambda a, kw: rf"\left\lfloor {a[0]} \right\rfloor", method=True),
+        Function("cos", 1, 1, _torch("cos"), _op(r"\cos"), method=True),
+        Function("sin", 1, 1, _torch("sin"), _op(r"\sin"), method=True),
+        Function("floor", 1, 1, _torch("floor"), lambda a, kw: rf"\left\lfloor {a[0]} \right\rfloor", method=True),
         # the matrix transpose (the last two axes), as torch's `x.mT`; a vector has none
         Function("transpose", 1, 1, _transpose, lambda a, kw: rf"{a[0]}^{{\top}}", postfix=True),
         # the diagonal matrix of a vector (torch.diag of a 1-D tensor; its other meaning is not offered)

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
 
 from dlflash.anki.guids import note_guid
 from dlflash.anki.notetypes import NOTE_TYPES
 from dlflash.anki.tags import TAG_ROOT
+from dlflash.cache import TEXT_LIBRARIES, Cache, versions
 from dlflash.config import Project
 from dlflash.errors import ProblemsError
 from dlflash.model import Card, CardSet, Fact, Problem, RenderedNote
@@ -25,26 +28,58 @@ from dlflash.text.markdown import to_html
 
 _LEADING_NUMBER = re.compile(r"^\s*\d+\.\s*")
 CONTEXT_SEPARATOR = " \u203a "  # a single right-pointing angle quotation mark
+RENDER_CACHE = "notes"
 # Sources are bounded (MAX_FIELD_CHARS) but Markdown can amplify them: a 20 KB card of reference
 # links once rendered a 10.5 MB field. Real fields stay far below this.
 MAX_RENDERED_CHARS = 100_000
 
 
 def render_deck(project: Project, cards: CardSet, figures: Mapping[str, str] | None = None) -> tuple[RenderedNote, ...]:
-    """Render every card of the deck, in deck order; ``figures`` maps figure names to file names."""
+    """Render every card of the deck, in deck order; ``figures`` maps figure names to file names.
+
+    A card whose note was rendered before from the same inputs is read from the cache
+    (one table per card file): the card's content, its deck, its context line and its
+    figures' file names, with the code and the Markdown libraries' versions.
+    """
     facts, headings = notes_headings(project)
     shown = figures or {}
+    cache = Cache.for_cards(project.cards_dir)
     notes: list[RenderedNote] = []
     problems: list[Problem] = []
     for card_file in cards.files:
+        old = cache.table(RENDER_CACHE, Path(card_file.path).name)
+        entries: dict[str, Any] = {}
+        deck_name = project.deck_of(card_file)
         for card in card_file.cards:
+            context = _context(card, facts, headings)
+            own = {name: shown[name] for name in card_figures(card) if name in shown}
+            key = cache.key(RENDER_CACHE, card, deck_name, context, own, versions(*TEXT_LIBRARIES))
             try:
-                notes.append(render_card(card, project.deck_of(card_file), facts, shown, headings))
+                entries[key] = old[key] if key in old else _encode(
+                    render_card(card, deck_name, facts, shown, headings)
+                )
+                notes.append(_decode(entries[key], card, deck_name))
             except ProblemsError as exc:  # keep going: every card that cannot render is reported at once
                 problems.extend(exc.problems)
+            except (KeyError, TypeError, ValueError):  # an entry of the wrong shape: render it afresh
+                entries[key] = _encode(render_card(card, deck_name, facts, shown, headings))
+                notes.append(_decode(entries[key], card, deck_name))
+        cache.save(RENDER_CACHE, Path(card_file.path).name, entries, old)
     if problems:
         raise ProblemsError(problems)
     return tuple(notes)
+
+
+def _encode(note: RenderedNote) -> dict[str, Any]:
+    """What a note adds to its card: the rest (id, type, source, deck) comes from the card when read back."""
+    return {"guid": note.guid, "fields": list(note.fields), "tags": list(note.tags), "media": list(note.media)}
+
+
+def _decode(value: dict[str, Any], card: Card, deck_name: str) -> RenderedNote:
+    parts = {name: tuple(str(v) for v in value[name]) for name in ("fields", "tags", "media")}
+    return RenderedNote(
+        card.id, str(value["guid"]), card.source, card.type, deck_name, parts["fields"], parts["tags"], parts["media"]
+    )
 
 
 def notes_headings(project: Project) -> tuple[dict[str, Fact], Mapping[str, str]]:

@@ -21,13 +21,17 @@ take about two seconds to import, and checking a figure name needs neither.
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import inspect
 import io
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from dlflash.cache import NO_CACHE, Cache, versions
 from dlflash.config import Project
 from dlflash.content import Key, import_content, source_file, written_in
 from dlflash.errors import ProblemsError
@@ -40,6 +44,8 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 DPI = 150
+FIGURE_CACHE = "figures"
+FIGURE_LIBRARIES = ("matplotlib", "numpy", "torch")
 HASH_CHARS = 8
 # the backgrounds of deck.css, day and night, that every colour must contrast with
 DAY_BACKGROUND = "#fdfdfd"
@@ -124,16 +130,35 @@ def file_name(name: str, png: bytes) -> str:
 
 
 def render_figures(
-    figures: Mapping[str, FigureSpec], out_dir: Path, names: Iterable[str] | None = None
+    figures: Mapping[str, FigureSpec], out_dir: Path, names: Iterable[str] | None = None, cache: Cache = NO_CACHE
 ) -> dict[str, Path]:
-    """Draw the named ``figures`` (all by default) into ``out_dir``: name -> file with a hashed bare name."""
+    """Draw the named ``figures`` (all by default) into ``out_dir``: name -> file with a hashed bare name.
+
+    A figure drawn before by the same drawing code (its module's source), at the same
+    size, with the same matplotlib, numpy and torch, is read from the cache: no import of either.
+    """
+    wanted = sorted(set(figures if names is None else names))
+    libraries = versions(*FIGURE_LIBRARIES)
+    keys = {cache.key(FIGURE_CACHE, name, _drawing_digest(figures[name]), libraries): name for name in wanted}
+    pngs = cache.lookup(FIGURE_CACHE, FIGURE_CACHE, {key: partial(_png_text, figures[n]) for key, n in keys.items()})
     result: dict[str, Path] = {}
-    for name in sorted(set(figures if names is None else names)):
-        png = figure_png(figures[name])
+    for key, name in keys.items():
+        png = base64.b64decode(pngs[key], validate=True)
         path = out_dir / file_name(name, png)
         write_atomic(path, png)
         result[name] = path
     return result
+
+
+def _png_text(spec: FigureSpec) -> str:
+    return base64.b64encode(figure_png(spec)).decode("ascii")
+
+
+def _drawing_digest(spec: FigureSpec) -> str:
+    """The figure's size and the source of the module its drawing function is written in."""
+    path = inspect.getsourcefile(spec.draw)
+    source = Path(path).read_bytes() if path else b""
+    return hashlib.sha256(repr(spec.size).encode() + b"\0" + source).hexdigest()
 
 
 def card_figures(card: Card) -> tuple[str, ...]:
@@ -156,14 +181,17 @@ def figure_problems(figures: Mapping[str, FigureSpec], cards: CardSet) -> Iterat
                 yield Problem(card.source, f"figure must be one of the project's figures: {name!r}{hint}", card.id)
 
 
-def draw_card_figures(project: Project, cards: CardSet, out_dir: Path) -> dict[str, Path]:
-    """Check every figure name the cards use, then draw those figures (none used: no figure module imported)."""
+def draw_card_figures(project: Project, cards: CardSet, out_dir: Path, cache: Cache = NO_CACHE) -> dict[str, Path]:
+    """Check every figure name the cards use, then draw those figures.
+
+    None used: no figure module imported; all in the cache: neither torch nor matplotlib imported.
+    """
     used = used_figures(cards)
     figures = load_figures(project) if used else {}
     problems = list(figure_problems(figures, cards))
     if problems:
         raise ProblemsError(problems)
-    return render_figures(figures, out_dir, used)
+    return render_figures(figures, out_dir, used, cache)
 
 
 def figure_check(project: Project, cards: CardSet) -> Iterator[Problem]:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from dlflash.model import DEPARTURE_KINDS, Card, Fact, Source
 from dlflash.report.patch import Fix
 from dlflash.sources.departures import LocatedDeparture
-from dlflash.verify.api import ClaimResult
+from dlflash.verify.claims import ClaimResult
 from dlflash.verify.errata import Finding, computed_sections
 
 

@@ -21,6 +21,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from markdown_it import MarkdownIt
@@ -59,8 +60,15 @@ def parse_facts(text: str, path: str, sections: Mapping[str, str] | None = None)
     ``sections`` maps the generic slug of a heading (leading "N." stripped, so renumbering the
     notes keeps it) to the section id its facts get: the project's ``[tool.dlflash.sections]``.
     """
+    return _parse_facts(text, path, tuple(sorted((sections or {}).items())))
+
+
+@lru_cache(maxsize=4)
+def _parse_facts(text: str, path: str, sections: tuple[tuple[str, str], ...]) -> tuple[Fact, ...]:
+    """Kept for the process (the facts are frozen): coverage, headings, render and the deck
+    descriptions of one ``dlflash deck`` read the same notes once."""
     root = SyntaxTreeNode(MarkdownIt("commonmark").parse(text))
-    return tuple(_Walker(path, sections or {}).blocks(root.children, []))
+    return tuple(_Walker(path, dict(sections)).blocks(root.children, []))
 
 
 def load_facts(path: str | Path, sections: Mapping[str, str] | None = None) -> tuple[Fact, ...]:

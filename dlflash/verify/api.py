@@ -27,46 +27,26 @@ import inspect
 import math
 import re
 import types
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any, Literal
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
 
 import torch
 
 from dlflash.errors import ApiError
 from dlflash.messages import did_you_mean
-from dlflash.model import ApiClaim, Card, CardSet
+from dlflash.model import ApiClaim, Card
+from dlflash.verify.claims import ClaimResult, Status
 
 # Functions (not classes) a claim may call: pure, cheap, no files, no global state.
 PURE_CALLS = frozenset({
     "torch.tensor", "torch.zeros", "torch.ones", "torch.empty", "torch.get_default_dtype", "torch.finfo", "torch.iinfo",
 })
-Status = Literal["ok", "FAIL", "unchecked"]
 # How a default was established: shown in the table so the reader knows how strong the check is.
 HOW_SIGNATURE = "signature"
 HOW_DOCUMENTED = "documented"
 HOW_CALLED = "called"
 
 
-@dataclass(frozen=True)
-class ClaimResult:
-    """One api claim against torch: ``status``, how it was checked, and what differs."""
-
-    card_id: str
-    claim: ApiClaim
-    status: Status
-    checked: str  # e.g. "resolves; momentum (signature)"
-    failure: str = ""  # the first wrong default or value, or why the name does not resolve
-    unchecked: tuple[str, ...] = ()  # defaults that could not be checked, with why
-
-    @property
-    def passed(self) -> bool:
-        return self.status != "FAIL"
-
-
-def api_cards(cards: CardSet, ids: Iterable[str] = ()) -> list[Card]:
-    wanted = set(ids)
-    return [c for c in cards.cards if c.api and (not wanted or c.id in wanted)]
 
 
 def verify_api(cards: Sequence[Card]) -> list[ClaimResult]:

@@ -25,8 +25,9 @@ from dlflash.formula.evaluate import RESULT, evaluate
 from dlflash.formula.parse import Program, Step, parse_step
 from dlflash.model import Card, Fact, Problem, Source
 from dlflash.sources.yamltree import mapping_problems, plain, read_yaml_file
+from dlflash.verify.outcome import TOLERANCE
 from dlflash.verify.registry import Reference, call_reference, load_references
-from dlflash.verify.runner import SEED, TOLERANCE, accepted_inputs, check_program, error, trajectories
+from dlflash.verify.runner import SEED, accepted_inputs, check_program, error, trajectories
 
 # Notation of the notes that Python spells differently; applied to every quote, in order.
 TRANSLITERATION: tuple[tuple[str, str], ...] = (("²", "**2"), ("[", "("), ("]", ")"))

@@ -11,8 +11,9 @@ from dlflash.messages import shown
 from dlflash.model import FormulaSpec, Problem, Source
 from dlflash.sources.cards import load_cards
 from dlflash.sources.yamltree import read_yaml_file
+from dlflash.verify.outcome import Outcome
 from dlflash.verify.registry import Reference, load_references
-from dlflash.verify.runner import Outcome, check_program
+from dlflash.verify.runner import check_program
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import inspect
 import math
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 
 import torch
 from torch import Tensor
@@ -18,26 +17,11 @@ from dlflash.errors import DlflashError
 from dlflash.formula.evaluate import RESULT, evaluate
 from dlflash.formula.parse import Program
 from dlflash.verify.inputs import SIZES, draw
+from dlflash.verify.outcome import TOLERANCE, Outcome
 from dlflash.verify.registry import Reference, call_reference
 
-# Error is |formula - torch| / max(1, |torch|): absolute near zero, relative for large values.
-TOLERANCE = 1e-9
 OPTIMIZER_STEPS = 6
 SEED = 20240601
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """The result of one formula against one reference: the worst error over all cases."""
-
-    reference: str
-    worst_error: float
-    cases: int
-    failure: str = ""  # the first failing case, for a person to reproduce
-
-    @property
-    def passed(self) -> bool:
-        return not self.failure
 
 
 def error(actual: Tensor, expected: Tensor) -> float:
