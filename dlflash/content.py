@@ -5,22 +5,27 @@ or a package folder (``config.Project``), and it is imported from there under a 
 its resolved path, so two projects in one process never share a module, and a checkout needs no
 installed or ``sys.path``-registered package. Inside a content package, modules import each
 other relatively (``from .layers import BATCH``).
+
+A content module's decorators (``@figure``, ``@reference``) ``record`` what they register on the
+module itself; ``collect`` gathers one project's entries into a fresh ``Registry``, so nothing
+global outlives the project or mixes two projects' entries.
 """
 
 from __future__ import annotations
 
 import hashlib
 import importlib.util
-import inspect
 import sys
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
-from typing import Any, TypeVar
+from typing import Any
 
-from dlflash.errors import DataError
+from dlflash.registry import Registry
 
 MODULE_PREFIX = "dlflash_content_"
+# the attribute of a content module that lists what it registered (``record``)
+LOG = "__dlflash_registered__"
 
 
 def module_name(path: Path) -> str:
@@ -52,30 +57,28 @@ def import_content(path: Path) -> ModuleType:
     return module
 
 
-def source_file(fn: Callable[..., Any]) -> Path | None:
-    """The resolved file ``fn`` was written in: what tells two copies of one content module apart."""
-    source = inspect.getsourcefile(fn)
-    return Path(source).resolve() if source else None
+def record(fn: Callable[..., Any], kind: str, name: str, entry: object) -> None:
+    """Note that the module defining ``fn`` registers ``entry`` as the ``kind`` called ``name``.
 
-
-# Entries registered by content modules are keyed by (file, name): the same module imported twice
-# (by path here, by package name in its own tests) replaces its entries; a copy elsewhere adds its own.
-Key = tuple[Path | None, str]
-T = TypeVar("T")
-
-
-def written_in(entries: Mapping[Key, T], path: Path, kind: str) -> dict[str, T]:
-    """The entries written in the content at ``path`` (that file or files under that folder), by name.
-
-    One name written in two files of the content is refused: cards could not say which they mean.
+    The note is kept on that module, in the order written, so that ``collect`` finds one
+    project's entries and no other's, and a module imported again starts a fresh list.
     """
-    root = path.resolve()
-    found: dict[str, T] = {}
-    files: dict[str, Path | None] = {}
-    for (file, name), entry in sorted(entries.items(), key=lambda item: (str(item[0][0]), item[0][1])):
-        if file is None or not (file == root or root in file.parents):
-            continue
-        if name in found:
-            raise DataError(f"{kind} {name!r} is registered twice: in {files[name]} and {file}")
-        found[name], files[name] = entry, file
+    module = sys.modules[fn.__module__]
+    log: list[tuple[str, str, object]] = module.__dict__.setdefault(LOG, [])
+    log.append((kind, name, entry))
+
+
+def collect(root: ModuleType, kind: str) -> Registry[Any]:
+    """The ``kind`` entries recorded by the content module ``root`` and the modules of its package, in order.
+
+    One name recorded twice, in one file or two, is refused: cards could not say which they mean.
+    """
+    found: Registry[Any] = Registry(kind)
+    prefix = root.__name__ + "."
+    modules = sorted((m for n, m in list(sys.modules.items()) if n == root.__name__ or n.startswith(prefix)),
+                     key=lambda m: m.__name__)
+    for module in modules:
+        for entry_kind, name, entry in module.__dict__.get(LOG, ()):
+            if entry_kind == kind:
+                found.add(name, entry, where=str(getattr(module, "__file__", module.__name__)))
     return found

@@ -135,6 +135,8 @@ class CardFile:
     slug: str
     title: str
     cards: tuple[Card, ...]
+    # whole-line comments, (line, text from the '#'), in file order
+    comments: tuple[tuple[int, str], ...] = ()
 
     @property
     def label(self) -> str:

@@ -34,10 +34,9 @@ from pathlib import Path
 
 from dlflash.anki.cardview import CardView, note_cards
 from dlflash.anki.notetypes import deck_css
-from dlflash.build import rendered_deck
-from dlflash.config import Project
+from dlflash.deck import Deck
 from dlflash.fileio import write_atomic
-from dlflash.model import CardSet, RenderedNote
+from dlflash.model import RenderedNote
 from dlflash.render.mathjax import mathjax_dir
 
 DEFAULT_PREVIEW = "build/preview.html"
@@ -125,27 +124,26 @@ body.preview { margin: 0; padding: 1em 2em; font-family: sans-serif; background:
 """
 
 
-def write_preview(project: Project, cards: CardSet, out: Path) -> int:
+def write_preview(deck: Deck, out: Path) -> int:
     """Write the page; returns how many cards it shows."""
-    html, count = preview_page(project, cards)
+    html, count = preview_page(deck)
     write_atomic(out, html.encode("utf-8"))
     return count
 
 
-def preview_page(project: Project, cards: CardSet) -> tuple[str, int]:
-    """The whole page, and how many cards it shows."""
-    script = (mathjax_dir(project) / MATHJAX_BUNDLE).read_text("utf-8")
-    with rendered_deck(project, cards) as deck:  # the deck as it ships, its figures drawn
-        notes = deck.notes
-        images = {name: _data_uri(path) for name, path in deck.media.items()}
+def preview_page(deck: Deck) -> tuple[str, int]:
+    """The whole page (the deck as it ships, its figures drawn), and how many cards it shows."""
+    script = (mathjax_dir(deck.project) / MATHJAX_BUNDLE).read_text("utf-8")
+    notes = deck.notes
+    images = {name: _data_uri(path) for name, path in deck.media.items()}
     sections, count = [], 0
-    for deck, deck_notes in groupby(notes, key=lambda n: n.deck_name):
+    for deck_name, deck_notes in groupby(notes, key=lambda n: n.deck_name):
         parts = []
         for note in deck_notes:
             views = note_cards(note)
             count += len(views)
             parts.append(_note_html(note, views, images))
-        sections.append(f'<section class="deck"><h2>{escape(deck)}</h2>\n{"".join(parts)}</section>')
+        sections.append(f'<section class="deck"><h2>{escape(deck_name)}</h2>\n{"".join(parts)}</section>')
     body = "\n".join(sections)
     return _page(body, count, script), count
 

@@ -42,11 +42,10 @@ from typing import Any
 
 from dlflash.anki.ledger import read_ledger
 from dlflash.anki.package import plan_package, write_package
-from dlflash.build import rendered_deck
 from dlflash.config import Project
+from dlflash.deck import Deck
 from dlflash.errors import ReviewerError
 from dlflash.fileio import write_atomic
-from dlflash.model import CardSet
 from dlflash.render.mathjax import mathjax_dir
 
 # The three windows a learner uses: a phone, a small window, a desktop.
@@ -128,17 +127,16 @@ def chromium_path() -> str | None:
 
 
 @contextmanager
-def reviewer_faces(project: Project, cards: CardSet) -> Iterator[tuple[tuple[Face, ...], Path]]:
+def reviewer_faces(deck: Deck) -> Iterator[tuple[tuple[Face, ...], Path]]:
     """Every card's two sides as the backend renders them, and the collection's media folder."""
     from anki.collection import Collection  # the `anki` package: a test (and sync) extra
 
 
     with tempfile.TemporaryDirectory(prefix="dlflash-reviewer-") as tmp:
         apkg = Path(tmp) / "deck.apkg"
-        with rendered_deck(project, cards) as deck:
-            package = plan_package(deck.notes, deck.media, read_ledger(project.ledger), 0, deck.descriptions)
-            write_package(package, apkg)
-            by_guid = {n.guid: n.card_id for n in deck.notes}
+        package = plan_package(deck.notes, deck.media, read_ledger(deck.project.ledger), 0, deck.descriptions)
+        write_package(package, apkg)
+        by_guid = {n.guid: n.card_id for n in deck.notes}
         col = Collection(str(Path(tmp) / "collection.anki2"))
         try:
             _import(col, apkg)
@@ -585,14 +583,14 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def review_deck(project: Project, cards: CardSet, out_dir: Path | None = None) -> Measured:
+def review_deck(deck: Deck, out_dir: Path | None = None) -> Measured:
     """Measure every card as the reviewer shows it; with ``out_dir``, also write the contact sheet there."""
     executable = chromium_path()
     if executable is None:
         raise ReviewerError("Chromium not found: install Debian's `chromium`")
     with (
-        reviewer_faces(project, cards) as (faces, media),
-        media_server(media, axe_script(project)) as port,
+        reviewer_faces(deck) as (faces, media),
+        media_server(media, axe_script(deck.project)) as port,
         browser(executable) as running,
     ):
         measured = measure(running, port, faces)

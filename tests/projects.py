@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from dlflash.build import BuildReport
+    from dlflash.config import Project
+    from dlflash.model import CardSet, Problem
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -26,3 +32,21 @@ def with_settings(root: Path) -> Path:
     if not (root / "verify").exists():
         (root / "verify").symlink_to(REPO / "verify", target_is_directory=True)
     return root
+
+
+def check_problems(project: Project, name: str) -> list[Problem]:
+    """What the check ``name`` of ``dlflash check`` reports on ``project``, run as the CLI runs it."""
+    from dlflash.checks.run import CHECKS, run_checks
+    from dlflash.deck import open_deck
+
+    with open_deck(project) as deck:
+        return list(run_checks(deck, CHECKS.select([name])))
+
+
+def build_project(project: Project, out: Path, at: int | None = None, cards: CardSet | None = None) -> BuildReport:
+    """``dlflash build`` of ``project`` (its cards as loaded now, unless given) to ``out``."""
+    from dlflash.build import build_deck
+    from dlflash.deck import open_deck
+
+    with open_deck(project, cards) as deck:
+        return build_deck(deck, out, at)

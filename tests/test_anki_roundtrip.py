@@ -9,10 +9,10 @@ import pytest
 from anki.collection import Collection
 from ankitools import import_package
 from cardfiles import edit_card_file
+from projects import build_project
 
 from dlflash.anki import notetypes
 from dlflash.anki.notetypes import NOTE_TYPES
-from dlflash.build import build_deck
 from dlflash.config import load_project
 from dlflash.sources.cards import load_cards
 
@@ -23,7 +23,7 @@ OUR_MODELS = {spec.name for spec in NOTE_TYPES.values()}
 def build(cards_dir: Path, out: Path, at: int) -> int:
     project = load_project(cards_dir)
     cards = load_cards(project.cards_dir)
-    build_deck(project, cards, out, at=at)
+    build_project(project, out, cards=cards, at=at)
     return len(cards.cards)
 
 

@@ -8,10 +8,11 @@ from pathlib import Path
 import yaml
 from anki.collection import Collection
 from ankitools import import_package
+from projects import build_project
 
 from dlflash.anki.cardview import cloze_numbers, note_cards, render_clozes
-from dlflash.build import build_deck, rendered_deck
 from dlflash.config import load_project
+from dlflash.deck import open_deck
 from dlflash.sources.cards import load_cards
 
 T0 = 1_700_000_000
@@ -51,10 +52,10 @@ def test_every_card_matches_what_anki_renders(cards_copy: Path, tmp_path: Path) 
     deck.write_text(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=1000), "utf-8")
     project = load_project(cards_copy)
     cards = load_cards(project.cards_dir)
-    build_deck(project, cards, tmp_path / "deck.apkg", at=T0)
+    build_project(project, tmp_path / "deck.apkg", cards=cards, at=T0)
     import_package(tmp_path / "collection.anki2", tmp_path / "deck.apkg")
 
-    with rendered_deck(project, cards) as shipped:  # the notes as shipped, figures included
+    with open_deck(project, cards) as shipped:  # the notes as shipped, figures included
         notes = shipped.notes
     ours = {(note.guid, view.name): (view.question, view.answer) for note in notes for view in note_cards(note)}
     assert ours == anki_cards(tmp_path / "collection.anki2")

@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from projects import build_project
 
-from dlflash.build import build_deck
 from dlflash.cache import CACHE_DIR, CACHE_ENV
 from dlflash.config import load_project
 from dlflash.render import fields
@@ -24,7 +24,7 @@ def _build(cards_dir: Path, out: Path) -> str:
     """sha256 of a build from a fresh ledger at a fixed time, so that only the cache can differ."""
     (cards_dir / "ledger.json").unlink(missing_ok=True)
     project = load_project(cards_dir)
-    build_deck(project, load_cards(project.cards_dir), out, at=AT)
+    build_project(project, out, at=AT)
     return hashlib.sha256(out.read_bytes()).hexdigest()
 
 

@@ -9,12 +9,11 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner, Result
-from projects import with_settings
+from projects import check_problems, with_settings
 
 from dlflash.cli import main
 from dlflash.config import load_project
-from dlflash.sources.cards import load_card_file, load_cards
-from dlflash.sources.coverage import coverage_check
+from dlflash.sources.cards import load_card_file
 
 CHEATSHEET = Path(__file__).resolve().parent.parent / "cards" / "cheatsheet.md"
 
@@ -236,7 +235,7 @@ def write_threshold(cards: Path, threshold: float) -> None:
 
 def coverage_errors(cards: Path) -> list[str]:
     project = load_project(cards)
-    return [str(p) for p in coverage_check(project, load_cards(cards)) if p.severity == "error"]
+    return [str(p) for p in check_problems(project, "coverage") if p.severity == "error"]
 
 
 def test_check_includes_coverage_and_fails_below_the_project_threshold_only(project: Path) -> None:
@@ -273,7 +272,7 @@ def test_check_without_a_cheatsheet_has_nothing_to_cover(project: Path) -> None:
 def test_unlocked_covered_facts_are_a_warning_in_check(project: Path) -> None:
     write_cards(project, [MSE])
     write_threshold(project, 0)
-    problems = list(coverage_check(load_project(project), load_cards(project)))
+    problems = check_problems(load_project(project), "coverage")
     assert [(p.severity, p.message.split(" (")[0]) for p in problems] == [
         ("warning", "1 covered facts are not in the lock yet")
     ]

@@ -12,16 +12,16 @@ import pytest
 from anki.collection import Collection
 from ankitools import import_package
 from click.testing import CliRunner
-from projects import REPO, with_settings
+from projects import REPO, build_project, with_settings
 
-from dlflash.build import build_deck
+from dlflash import deck as deck_module
 from dlflash.cli import main
 from dlflash.config import load_project
-from dlflash.content import source_file
 from dlflash.errors import ProblemsError
+from dlflash.registry import Registry
 from dlflash.render import figures
 from dlflash.render.fields import render_card
-from dlflash.render.figures import FIGURES, FigureSpec, figure_png, figure_problems, load_figures, render_figures
+from dlflash.render.figures import FigureSpec, figure_png, figure_problems, load_figures, render_figures
 from dlflash.sources.cards import load_cards
 from dlflash.text.markdown import figure_refs, to_html
 
@@ -56,7 +56,7 @@ def _cards_dir(tmp_path: Path, text: str = CARDS_YAML) -> Path:
 
 def _build(cards_dir: Path, out: Path) -> tuple[str, ...]:
     project = load_project(cards_dir)
-    return build_deck(project, load_cards(project.cards_dir), out, at=T0).changed
+    return build_project(project, out, at=T0).changed
 
 
 def _png_chunks(data: bytes) -> list[tuple[bytes, bytes]]:
@@ -180,8 +180,9 @@ def test_a_changed_figure_gets_a_new_name_and_its_note_new_content(tmp_path: Pat
     cards = _cards_dir(tmp_path)
     assert set(_build(cards, tmp_path / "one.apkg")) == {"pic-one-cycle", "pic-plain"}
     old = DECK_FIGURES["lr-one-cycle"]
-    key = (source_file(old.draw), old.name)
-    monkeypatch.setitem(FIGURES, key, FigureSpec(old.name, old.draw, (5.0, 3.0)))
+    resized = Registry("figure", [(n, FigureSpec(n, old.draw, (5.0, 3.0)) if n == old.name else spec)
+                                  for n, spec in DECK_FIGURES.items()])
+    monkeypatch.setattr(deck_module, "load_figures", lambda _project: resized)
     assert _build(cards, tmp_path / "two.apkg") == ("pic-one-cycle",)
 
 

@@ -10,11 +10,10 @@ import pytest
 from anki.collection import Collection
 from anki.config import Config
 from ankitools import import_package
-from projects import with_settings
+from projects import build_project, with_settings
 
 from dlflash.anki.notetypes import OUR_CARDS_SEARCH as OUR_CARDS
 from dlflash.anki.simulator import simulate_search
-from dlflash.build import build_deck
 from dlflash.config import load_project
 from dlflash.render.fields import render_deck
 from dlflash.report.forecast import DEFAULT_PARAMETERS, LATER_DAYS, ForecastSettings, forecast
@@ -33,7 +32,7 @@ def imported(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
     project = load_project(str(root / "project" / "cards"))
     cards = load_cards(project.cards_dir)
     apkg = root / "deck.apkg"
-    build_deck(project, cards, apkg, at=1_700_000_000)
+    build_project(project, apkg, cards=cards, at=1_700_000_000)
     collection = root / "collection.anki2"
     import_package(collection, apkg)
     return collection, deck_stats(cards, render_deck(project, cards)).cards

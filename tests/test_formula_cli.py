@@ -7,12 +7,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from projects import with_settings
+from projects import check_problems, with_settings
 
 from dlflash.cli import main
 from dlflash.config import load_project
-from dlflash.sources.cards import load_cards
-from dlflash.verify.check import check_formulas
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -52,7 +50,7 @@ def write_cards(tmp_path: Path, *cards: str) -> Path:
 
 def problems(folder: Path) -> list[str]:
     project = load_project(folder)
-    return [str(p) for p in check_formulas(project, load_cards(folder))]
+    return [str(p) for p in check_problems(project, "formula")]
 
 
 def test_a_correct_formula_has_no_problems(tmp_path: Path) -> None:

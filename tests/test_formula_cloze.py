@@ -17,12 +17,11 @@ import yaml
 from anki.collection import Collection
 from ankitools import import_package
 from cardfiles import edit_basics
-from projects import with_settings
+from projects import build_project, check_problems, with_settings
 
 from dlflash.anki.cardview import cloze_field, note_cards, strip_html_inside_math
-from dlflash.build import build_deck, rendered_deck
-from dlflash.checks.typeset import math_check
 from dlflash.config import Project, load_project
+from dlflash.deck import open_deck
 from dlflash.errors import ProblemsError
 from dlflash.model import Card, FormulaSpec, Source
 from dlflash.render.fields import render_card
@@ -157,7 +156,7 @@ def project_with(tmp_path: Path, *cards: dict[str, Any]) -> Project:
 @needs_mathjax
 def test_every_side_of_a_formula_cloze_typesets(tmp_path: Path, mathjax: None) -> None:
     project = project_with(tmp_path, ADAM_LINES)
-    assert list(math_check(project, load_cards(project.cards_dir))) == []
+    assert check_problems(project, "math") == []
 
 
 @needs_mathjax
@@ -165,7 +164,7 @@ def test_a_deletion_that_only_breaks_the_question_side_fails_the_check(tmp_path:
     # revealed, this typesets; on card 1 the row reads `\\[...]`, a spacing argument MathJax refuses
     text = r"\[\begin{aligned} a &= 1 \\{{c1::b}} &= 2 \end{aligned}\]"
     project = project_with(tmp_path, {"id": "rows", "type": "cloze", "text": text})
-    [problem] = [str(p) for p in math_check(project, load_cards(project.cards_dir))]
+    [problem] = [str(p) for p in check_problems(project, "math")]
     assert "[rows] math in Text must typeset" in problem and "[...]" in problem
 
 
@@ -189,9 +188,9 @@ def test_anki_shows_each_line_card_as_our_preview_does(basics_cards: Path, tmp_p
     edit_basics(basics_cards, lambda data: data["cards"].append(ADAM_LINES))
     project = load_project(basics_cards)
     cards = load_cards(project.cards_dir)
-    build_deck(project, cards, tmp_path / "deck.apkg", at=T0)
+    build_project(project, tmp_path / "deck.apkg", cards=cards, at=T0)
     import_package(tmp_path / "collection.anki2", tmp_path / "deck.apkg")
-    with rendered_deck(project, cards) as shipped:
+    with open_deck(project, cards) as shipped:
         [note] = [n for n in shipped.notes if n.card_id == ADAM_LINES["id"]]
     ours = note_cards(note)
     col = Collection(str(tmp_path / "collection.anki2"))

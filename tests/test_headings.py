@@ -6,14 +6,13 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from projects import with_settings
+from projects import check_problems, with_settings
 
 from dlflash.cli import main
 from dlflash.config import load_project
-from dlflash.render.decks import deck_descriptions
-from dlflash.render.fields import notes_headings, render_deck
+from dlflash.deck import open_deck
+from dlflash.render.fields import render_deck
 from dlflash.sources.cards import load_cards
-from dlflash.sources.headings import headings_check
 
 SMALL = """\
 ## 7. Sturctured data
@@ -68,7 +67,7 @@ def test_every_bad_entry_is_reported_with_its_line(project: Path) -> None:
         '"TODO: Read": ""\n'
         '"Sturctured data": Sturctured data\n'
     )
-    problems = [str(p) for p in headings_check(load_project("cards"), load_cards("cards"))]
+    problems = [str(p) for p in check_problems(load_project("cards"), "headings")]
     assert problems == [
         "cards/headings.yaml:2: renames a heading the notes do not have: 'Sturctured dat'"
         " (did you mean 'Sturctured data'?)",
@@ -83,8 +82,8 @@ def test_deck_descriptions_say_what_a_deck_covers_and_how_many_cards(project: Pa
     (project / "headings.yaml").write_text('"Sturctured data": Structured data\n"TODO: Read": Further reading\n')
     p = load_project(project)
     cards = load_cards(project)
-    facts, headings = notes_headings(p)
-    descriptions = deck_descriptions(p, cards, render_deck(p, cards), facts, headings)
+    with open_deck(p, cards) as opened:
+        descriptions = dict(opened.descriptions)
     deck = p.deck_of(cards.files[0])
     assert deck == "Deep Learning::08 Structured data"  # the name Anki matches on, unchanged
     # one basic card and both directions of the reversible one

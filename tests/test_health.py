@@ -21,11 +21,10 @@ from anki.collection import Collection
 from ankitools import CARD_TYPE_REVIEW, import_package, study_days
 from cardfiles import edit_basics
 from click.testing import CliRunner
-from projects import with_settings
+from projects import build_project, with_settings
 
 from dlflash.anki.collection import CollectionRefused
 from dlflash.anki.snapshot import collection_snapshot
-from dlflash.build import build_deck
 from dlflash.cli import main
 from dlflash.config import load_project
 from dlflash.render.fields import render_deck
@@ -46,7 +45,7 @@ if TYPE_CHECKING:
 
 def build(cards: Path, out: Path, at: int) -> None:
     project = load_project(str(cards))
-    build_deck(project, load_cards(project.cards_dir), out, at=at)
+    build_project(project, out, at=at)
 
 
 @pytest.fixture(scope="module")

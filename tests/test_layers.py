@@ -14,13 +14,14 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "dlflash"
 STAGES = (
-    ("model", "errors", "config", "fileio", "suggest", "content", "messages", "cache"),
+    ("model", "errors", "messages", "registry", "config", "fileio", "content", "cache"),
     ("sources",),
     ("text",),
     ("formula",),
     ("verify",),
     ("anki",),
     ("render",),
+    ("deck",),
     ("checks",),
     ("report",),
     ("build", "preview", "reviewer"),

@@ -13,11 +13,11 @@ from typing import Any
 import pytest
 from cardfiles import edit_basics
 from click.testing import CliRunner
+from projects import build_project
 
 from dlflash import build as build_module
 from dlflash.anki.guids import guid_for_id
 from dlflash.anki.ledger import read_ledger
-from dlflash.build import build_deck
 from dlflash.cli import main
 from dlflash.config import load_project
 from dlflash.errors import DlflashError
@@ -103,8 +103,8 @@ def test_a_second_build_waits_for_the_first_and_ledger_and_package_agree(
         real_write(package, target)
 
     monkeypatch.setattr(build_module, "write_package", paused_write)
-    first = threading.Thread(target=build_deck, args=(project, cards, out), kwargs={"at": 1_800_000_000})
-    second = threading.Thread(target=build_deck, args=(project, cards, out), kwargs={"at": 1_900_000_000})
+    first = threading.Thread(target=build_project, args=(project, out, 1_800_000_000, cards))
+    second = threading.Thread(target=build_project, args=(project, out, 1_900_000_000, cards))
     first.start()
     assert inside.wait(120)
     second.start()

@@ -9,11 +9,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from projects import check_problems
 
 from dlflash.checks.lint import (
     NEAR_IDENTICAL_RATIO,
     RULES,
-    available_media,
     is_yes_no_question,
     lint_cards,
     prompts,
@@ -78,9 +78,9 @@ def test_good_cards_have_no_problems() -> None:
 
 
 def test_every_rule_names_its_threshold_and_source() -> None:
-    names = [rule.name for rule in RULES]
+    names = list(RULES)
     assert len(names) == len(set(names))
-    for rule in RULES:
+    for rule in RULES.values():
         assert rule.threshold and rule.source, rule.name
         assert rule.severity in {"error", "warning", "warning/error", "error/warning"}
 
@@ -397,7 +397,7 @@ def write_cards(tmp_path: Path, text: str) -> Path:
 
 
 def lint_dir(cards: Path) -> list[str]:
-    return [f"{p} ({p.severity})" for p in lint_cards(load_cards(cards), available_media(load_project(cards)))]
+    return [f"{p} ({p.severity})" for p in check_problems(load_project(cards), "lint")]
 
 
 def test_a_lint_ok_comment_with_a_reason_waives_a_warning(tmp_path: Path) -> None:
@@ -464,7 +464,8 @@ def test_lint_rules_prints_every_rule_with_threshold_and_source() -> None:
     assert result.exit_code == 0
     lines = result.output.splitlines()
     assert len(lines) == len(RULES)
-    assert lines[0].split("\t") == [RULES[0].name, RULES[0].severity, RULES[0].threshold, RULES[0].source]
+    first = next(iter(RULES.values()))
+    assert lines[0].split("\t") == [first.name, first.severity, first.threshold, first.source]
 
 
 def test_check_fails_on_a_lint_error(cards_copy: Path) -> None:
@@ -485,7 +486,7 @@ def test_the_deck_has_no_lint_errors() -> None:
     if not any(CARDS.glob("[0-9][0-9]-*.yaml")):
         pytest.skip("no card files yet")
     errors = [
-        str(p) for p in lint_cards(load_cards(CARDS), available_media(load_project(CARDS))) if p.severity == "error"
+        str(p) for p in check_problems(load_project(CARDS), "lint") if p.severity == "error"
     ]
     assert errors == []
 

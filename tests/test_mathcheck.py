@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from projects import check_problems
 
-from dlflash.checks.typeset import MathSpan, find_math, math_check
+from dlflash.checks.typeset import MathSpan, find_math
 from dlflash.cli import main
 from dlflash.config import Project, load_project
 from dlflash.render.mathjax import NODE_MODULES_ENV
-from dlflash.sources.cards import load_cards
 
 REPO = Path(__file__).resolve().parent.parent
 NODE_MODULES = REPO / "node_modules"
@@ -33,7 +33,7 @@ def project_with(tmp_path: Path, *cards: dict[str, object]) -> Project:
 
 
 def problems_of(project: Project) -> list[str]:
-    return [str(p) for p in math_check(project, load_cards(project.cards_dir))]
+    return [str(p) for p in check_problems(project, "math")]
 
 
 def basic(card_id: str, back: str) -> dict[str, object]:

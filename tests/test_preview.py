@@ -14,10 +14,10 @@ from projects import with_settings
 from dlflash.anki.cardview import note_cards
 from dlflash.cli import main
 from dlflash.config import load_project
+from dlflash.deck import open_deck
 from dlflash.preview import preview_page
 from dlflash.render.fields import render_deck
 from dlflash.render.mathjax import NODE_MODULES_ENV
-from dlflash.sources.cards import load_cards
 
 REPO = Path(__file__).resolve().parent.parent
 NODE_MODULES = REPO / "node_modules"
@@ -90,8 +90,9 @@ def small_deck(tmp_path: Path) -> Path:
 
 def test_every_card_of_the_real_deck_is_shown_front_and_back_in_day_and_night() -> None:
     project = load_project(REPO / "cards")
-    cards = load_cards(project.cards_dir)
-    html, count = preview_page(project, cards)
+    with open_deck(project) as deck:
+        html, count = preview_page(deck)
+    cards = deck.cards
     notes = render_deck(project, cards)
     assert count == sum(len(note_cards(n)) for n in notes) >= len(notes)
     tags = parse(html)
@@ -106,14 +107,16 @@ def test_every_card_of_the_real_deck_is_shown_front_and_back_in_day_and_night() 
 
 def test_cards_are_grouped_by_deck_in_deck_order(small_deck: Path) -> None:
     project = load_project(small_deck)
-    html, _count = preview_page(project, load_cards(small_deck))
+    with open_deck(project) as deck:
+        html, _count = preview_page(deck)
     assert parse(html).headings == ["Deep Learning::01 First", "Deep Learning::02 Second"]
     assert html.index('id="note-act"') < html.index("Deep Learning::02 Second") < html.index('id="note-dot"')
 
 
 def test_a_reversible_note_shows_both_directions_and_a_cloze_one_card_per_deletion(small_deck: Path) -> None:
     project = load_project(small_deck)
-    html, count = preview_page(project, load_cards(small_deck))
+    with open_deck(project) as deck:
+        html, count = preview_page(deck)
     assert count == 2 + 2 + 1
     for label in ("Forward · front · day", "Reverse · back · night", "Cloze 1 · front · day", "Cloze 2 · back · day"):
         assert label in html
@@ -121,7 +124,8 @@ def test_a_reversible_note_shows_both_directions_and_a_cloze_one_card_per_deleti
 
 def test_a_cloze_front_hides_the_deletion_and_the_back_reveals_it(small_deck: Path) -> None:
     project = load_project(small_deck)
-    html, _count = preview_page(project, load_cards(small_deck))
+    with open_deck(project) as deck:
+        html, _count = preview_page(deck)
     assert '<span class="cloze" data-cloze="ReLU" data-ordinal="1">[...]</span>' in html
     assert '<span class="cloze" data-ordinal="1">ReLU</span>' in html
     assert '<span class="cloze" data-cloze="softmax" data-ordinal="2">[a function]</span>' in html
@@ -130,7 +134,8 @@ def test_a_cloze_front_hides_the_deletion_and_the_back_reveals_it(small_deck: Pa
 
 def test_the_page_loads_nothing_from_outside_itself(small_deck: Path) -> None:
     project = load_project(small_deck)
-    html, _count = preview_page(project, load_cards(small_deck))
+    with open_deck(project) as deck:
+        html, _count = preview_page(deck)
     tags = parse(html)
     outside = [
         (name, a) for name, a in tags.tags for key in ("src", "href") if a.get(key) and not a[key].startswith("data:")
@@ -143,7 +148,8 @@ def test_the_page_loads_nothing_from_outside_itself(small_deck: Path) -> None:
 
 def test_images_are_inlined_as_data_uris(small_deck: Path) -> None:
     project = load_project(small_deck)
-    html, _count = preview_page(project, load_cards(small_deck))
+    with open_deck(project) as deck:
+        html, _count = preview_page(deck)
     assert '<img src="data:image/png;base64,iVBORw0KGgo' in html
     assert 'src="dot.png"' not in html
 

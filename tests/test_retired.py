@@ -12,13 +12,12 @@ from anki.collection import Collection
 from ankitools import import_package
 from cardfiles import edit_basics
 from click.testing import CliRunner
+from projects import build_project
 
 from dlflash.anki.guids import guid_for_id
 from dlflash.anki.retired import RetiredCard, anki_search, read_retired
-from dlflash.build import build_deck
 from dlflash.cli import main
 from dlflash.config import load_project
-from dlflash.sources.cards import load_cards
 
 T0 = 1_700_000_000
 REMOVED = "gd-mini-batch"
@@ -32,7 +31,7 @@ def cards(basics_cards: Path) -> Path:
 
 def build(cards: Path, out: Path, at: int = T0) -> None:
     project = load_project(cards)
-    build_deck(project, load_cards(project.cards_dir), out, at=at)
+    build_project(project, out, at=at)
 
 
 def remove(card_id: str) -> Callable[[dict[str, Any]], None]:

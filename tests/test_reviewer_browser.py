@@ -16,8 +16,8 @@ import yaml
 from projects import with_settings
 
 from dlflash.config import load_project
+from dlflash.deck import open_deck
 from dlflash.reviewer import Face, chromium_path, measured_faces, review_deck
-from dlflash.sources.cards import load_cards
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -36,8 +36,9 @@ def test_every_card_of_the_real_deck_passes_in_the_reviewer(monkeypatch: pytest.
     monkeypatch.chdir(REPO)
     project = load_project("cards")
     # every card measured; the contact sheet (a few cards photographed) is `make preview`'s, tested below
-    project_cards = load_cards(project.cards_dir)
-    measured = review_deck(project, project_cards)
+    with open_deck(project) as deck:
+        measured = review_deck(deck)
+    project_cards = deck.cards
     assert measured.faces >= len(project_cards.cards)  # every note at least once
     assert [str(f) for f in measured.findings] == []
 
@@ -72,7 +73,8 @@ def test_the_reviewer_test_sees_page_scroll_math_errors_and_low_contrast(
     css = notetypes.deck_css() + "\n.answer { color: #aaaaaa; }\n"
     monkeypatch.setattr(notetypes, "deck_css", lambda: css)
     project = load_project("cards")
-    findings = review_deck(project, load_cards(project.cards_dir), tmp_path / "shots").findings
+    with open_deck(project) as deck:
+        findings = review_deck(deck, tmp_path / "shots").findings
     assert (tmp_path / "shots" / "contact-sheet.png").read_bytes().startswith(b"\x89PNG")
     rules = {(f.face.split(" ")[0], f.rule, f.viewport) for f in findings}
     assert ("wide-math", "horizontal scroll", "375x667") in rules

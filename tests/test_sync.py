@@ -14,13 +14,14 @@ from anki.collection import Collection
 from ankitools import import_package
 from cardfiles import edit_basics
 from click.testing import CliRunner, Result
+from projects import build_project
 
 from dlflash.anki.guids import guid_for_id
 from dlflash.anki.notetypes import NOTE_TYPES
 from dlflash.anki.sync import RETIRED_TAG, ExistingNote, clash_name, merged_tags, plan_sync
-from dlflash.build import build_deck, rendered_deck
 from dlflash.cli import main
 from dlflash.config import load_project
+from dlflash.deck import open_deck
 from dlflash.model import RenderedNote, Source
 from dlflash.sources.cards import load_cards
 
@@ -53,7 +54,7 @@ def digest(path: Path) -> str:
 def rendered(cards: Path) -> tuple[RenderedNote, ...]:
     """The notes exactly as build and sync ship them (figures resolved to their files)."""
     project = load_project(cards)
-    with rendered_deck(project, load_cards(project.cards_dir)) as deck:
+    with open_deck(project, load_cards(project.cards_dir)) as deck:
         return deck.notes
 
 
@@ -283,7 +284,7 @@ def test_missing_collection_is_a_usage_error(cards: Path, tmp_path: Path) -> Non
 def test_sync_after_an_apkg_import_finds_every_note_unchanged(cards: Path, tmp_path: Path) -> None:
     project = load_project(cards)
     apkg = tmp_path / "deck.apkg"
-    build_deck(project, load_cards(project.cards_dir), apkg, at=1_700_000_000)
+    build_project(project, apkg, at=1_700_000_000)
     collection = tmp_path / "collection.anki2"
     import_package(collection, apkg)
 
@@ -412,7 +413,7 @@ def test_an_imported_note_takes_a_changed_card_and_an_imported_note_the_learner_
 ) -> None:
     project = load_project(cards)
     apkg = tmp_path / "deck.apkg"
-    build_deck(project, load_cards(project.cards_dir), apkg, at=1_700_000_000)  # writes the copy's ledger
+    build_project(project, apkg, at=1_700_000_000)  # writes the copy's ledger
     collection = tmp_path / "collection.anki2"
     import_package(collection, apkg)
     set_field(collection, REMOVED_CARD, "Extra", MNEMONIC)

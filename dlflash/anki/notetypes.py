@@ -2,7 +2,8 @@
 
 Anki matches a note type on its id and then on its field and template names;
 any change to those makes it create a second note type and stop updating the
-user's notes (see REFERENCES.md). So ids, field names and order, and template
+user's notes (ankitects/anki ``rslib/src/notetype/merge.rs``: genanki writes no field
+ids, so names are what the schema check falls back on). So ids, field names and order, and template
 names below are constants that must never change. The HTML of the templates
 and the CSS may change freely: the ledger gives the note type a newer mtime and
 Anki's importer then takes the new look.

@@ -1,6 +1,6 @@
 """The lint stage: named card-quality rules over loaded cards, each with its threshold and source.
 
-A rule is a small generator registered in ``RULES`` with a name, a severity,
+A rule is a small generator registered in the ``RULES`` registry with a name, a severity,
 a threshold and the source it comes from; ``lint_cards`` runs them all and
 returns ``Problem``s whose message starts with the rule name, so every report
 line reads ``cards/FILE.yaml:LINE: [card-id] rule-name: message``.
@@ -17,19 +17,19 @@ Errors cannot be waived this way.
 from __future__ import annotations
 
 import ast
+import bisect
 import difflib
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Literal
 
 from dlflash.checks import similar
 from dlflash.checks.similar import numbered
-from dlflash.config import Project
 from dlflash.messages import clip, did_you_mean
 from dlflash.model import Card, CardSet, Problem, Source
+from dlflash.registry import Registry
 from dlflash.sources.cards import DOLLAR_MATH_RE
 from dlflash.text.cardtext import (
     CODE_PART_RE,
@@ -54,7 +54,7 @@ Severity = Literal["error", "warning"]
 WOZNIAK = "Wozniak, Twenty rules of formulating knowledge (supermemo.com)"
 MATUSCHAK = "Matuschak, How to write good prompts (andymatuschak.org/prompts)"
 ANKI = "Anki manual (docs.ankiweb.net)"
-MATH = "Anki manual, Math & Symbols (MathJax); shared/REFERENCES.md, Math in Anki"
+MATH = "Anki manual, Math & Symbols (MathJax); ankitects/anki ts/mathjax/index.ts (its MathJax settings)"
 
 # source: Wozniak rule 4, minimum information principle (his example answers are 1-8 words)
 ANSWER_WARN_WORDS = 10
@@ -192,12 +192,12 @@ class Rule:
     deck_check: DeckCheck | None = None
 
 
-RULES: list[Rule] = []
+RULES: Registry[Rule] = Registry("lint rule")
 
 
 def card_rule(name: str, severity: str, threshold: str, source: str) -> Callable[[CardCheck], CardCheck]:
     def register(check: CardCheck) -> CardCheck:
-        RULES.append(Rule(name, severity, threshold, source, card_check=check))
+        RULES.add(name, Rule(name, severity, threshold, source, card_check=check))
         return check
 
     return register
@@ -205,7 +205,7 @@ def card_rule(name: str, severity: str, threshold: str, source: str) -> Callable
 
 def deck_rule(name: str, severity: str, threshold: str, source: str) -> Callable[[DeckCheck], DeckCheck]:
     def register(check: DeckCheck) -> DeckCheck:
-        RULES.append(Rule(name, severity, threshold, source, deck_check=check))
+        RULES.add(name, Rule(name, severity, threshold, source, deck_check=check))
         return check
 
     return register
@@ -864,12 +864,16 @@ def _all_prompts(cards: CardSet) -> Iterator[tuple[Card, str, list[str]]]:
 # ---------------------------------------------------------------- running the rules
 
 
-def lint_cards(cards: CardSet, media_available: Iterable[str]) -> list[Problem]:
-    """Every rule over every card; warnings a card waives with a ``lint-ok`` comment are left out."""
+def lint_cards(cards: CardSet, media_available: Iterable[str], rules: Registry[Rule] | None = None) -> list[Problem]:
+    """Every rule (or those of ``rules``) over every card, less the warnings a card waives (``lint-ok``).
+
+    Waivers are checked against every rule, so a selection never makes a waiver look unknown or idle.
+    """
     used = Counter(w for card in cards.cards for w in set().union(*(key_words(t) for _, t in _fields(card))))
     ctx = LintContext(frozenset(media_available), used, len(cards.cards))
     found: list[tuple[Card, str, Finding]] = []
-    for rule in RULES:
+    chosen = RULES if rules is None else rules
+    for rule in chosen.values():
         if rule.card_check is not None:
             check = rule.card_check
             found.extend((card, rule.name, f) for card in cards.cards for f in check(card, ctx))
@@ -881,7 +885,8 @@ def lint_cards(cards: CardSet, media_available: Iterable[str]) -> list[Problem]:
         for card, name, f in found
         if not (f.severity == "warning" and name in waivers.get(card.id, {}))
     ]
-    problems.extend(_waiver_problems(cards, waivers, {(c.id, n) for c, n, f in found if f.severity == "warning"}))
+    warned = {(c.id, n) for c, n, f in found if f.severity == "warning"}
+    problems.extend(_waiver_problems(cards, waivers, warned, set(chosen)))
     return sorted(problems, key=lambda p: (p.source, p.message))
 
 
@@ -893,27 +898,23 @@ class Waiver:
 
 
 def _waivers(cards: CardSet) -> Iterator[tuple[str, dict[str, Waiver]]]:
-    """Each card's ``# lint-ok: rule: reason`` comments, read from the lines of its file it spans."""
+    """Each card's ``# lint-ok: rule: reason`` comments: those between its line and the next card's."""
     for card_file in cards.files:
-        try:
-            lines = Path(card_file.path).read_text("utf-8").splitlines()
-        except (OSError, UnicodeDecodeError):
-            continue
-        starts = [c.source.line for c in card_file.cards] + [len(lines) + 1]
-        for card, start, end in zip(card_file.cards, starts, starts[1:], strict=False):
-            waivers: dict[str, Waiver] = {}
-            for number in range(start, end):
-                match = LINT_OK_RE.search(lines[number - 1])
-                if match:
-                    source = Source(card_file.path, number)
-                    waivers[match.group(1)] = Waiver(match.group(1), match.group(2) or "", source)
-            yield card.id, waivers
+        starts = [c.source.line for c in card_file.cards]
+        waivers: dict[str, dict[str, Waiver]] = {card.id: {} for card in card_file.cards}
+        for number, comment in card_file.comments:
+            match = LINT_OK_RE.search(comment)
+            at = bisect.bisect_right(starts, number) - 1
+            if match and at >= 0:
+                waiver = Waiver(match.group(1), match.group(2) or "", Source(card_file.path, number))
+                waivers[card_file.cards[at].id][waiver.rule] = waiver
+        yield from waivers.items()
 
 
 def _waiver_problems(
-    cards: CardSet, waivers: dict[str, dict[str, Waiver]], warned: set[tuple[str, str]]
+    cards: CardSet, waivers: dict[str, dict[str, Waiver]], warned: set[tuple[str, str]], ran: set[str]
 ) -> Iterator[Problem]:
-    names = [rule.name for rule in RULES]
+    names = list(RULES)
     for card in cards.cards:
         for waiver in waivers.get(card.id, {}).values():
             if waiver.rule not in names:
@@ -928,21 +929,10 @@ def _waiver_problems(
                     f"{waiver.reason!r}",
                     card.id,
                 )
-            elif (card.id, waiver.rule) not in warned:
+            elif waiver.rule in ran and (card.id, waiver.rule) not in warned:
                 yield Problem(
                     waiver.source, f"lint-ok: {waiver.rule} waives nothing here (remove it)", card.id, "warning"
                 )
 
 
 # ---------------------------------------------------------------- what the deck ships
-
-
-def available_media(project: Project) -> set[str]:
-    """The files of the media folder, the same folder the build ships media from."""
-    folder = project.media_dir
-    return {p.name for p in folder.iterdir() if p.is_file()} if folder.is_dir() else set()
-
-
-def lint_check(project: Project, cards: CardSet) -> Iterator[Problem]:
-    """The lint as one of ``dlflash check``'s checks."""
-    yield from lint_cards(cards, available_media(project))

@@ -16,7 +16,7 @@ see ``activetex``), which node refuses again by the attributes MathJax would set
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
@@ -27,8 +27,7 @@ from dlflash.checks.activetex import active_tex
 from dlflash.config import Project
 from dlflash.errors import MathJaxUnavailable
 from dlflash.messages import ELLIPSIS, clip
-from dlflash.model import CardSet, Problem, RenderedNote, Source
-from dlflash.render.fields import render_deck
+from dlflash.model import Problem, RenderedNote, Source
 from dlflash.render.mathjax import MATHJAX_VERSION, TexFailure, TexItem, typeset_errors
 
 # MathJax's default skipHtmlTags; text inside them is never typeset
@@ -127,9 +126,8 @@ def _find_in_text(text: str) -> Iterator[MathSpan]:
             position = start.end()
 
 
-def math_check(project: Project, cards: CardSet) -> Iterator[Problem]:
-    """Registered in ``dlflash.checks.run``: shape problems first, then MathJax's verdict."""
-    notes = render_deck(project, cards)
+def math_check(project: Project, notes: Sequence[RenderedNote]) -> Iterator[Problem]:
+    """Registered in ``dlflash.checks.run``: shape problems first, then MathJax's verdict, over the rendered notes."""
     yield from (p for note in notes for p in shape_problems(note))
     yield from typeset_problems(project, notes)
 

@@ -8,11 +8,11 @@ import click
 
 from dlflash.cli.app import cards_option, main
 from dlflash.config import load_project
+from dlflash.deck import open_deck
 from dlflash.errors import DlflashError, ProblemsError, UsageError
 from dlflash.messages import did_you_mean
 from dlflash.model import Fact
-from dlflash.sources.cards import load_cards
-from dlflash.sources.coverage import CoverageReport, accepted_lock, coverage_report, read_lock, write_lock
+from dlflash.sources.coverage import CoverageReport, accepted_lock, read_lock, write_lock
 from dlflash.sources.facts import load_facts, section_of
 
 
@@ -43,7 +43,8 @@ def coverage(cards_dir: str, fail_under: float, accept: bool, fact_ids: tuple[st
     'dlflash coverage --accept FACT-ID...'.
     """
     project = load_project(cards_dir)
-    report = coverage_report(project, load_cards(project.cards_dir))
+    with open_deck(project) as deck:
+        report = deck.coverage
     if accept:
         lock = read_lock(project.coverage_lock)
         new = accepted_lock(report, lock, fact_ids)
@@ -118,7 +119,8 @@ def draft(cards_dir: str, fact_ids: tuple[str, ...]) -> None:
                 raise UsageError(f"unknown fact id: {fact_id!r}{did_you_mean(fact_id, list(by_id))}")
         chosen = tuple(by_id[i] for i in dict.fromkeys(fact_ids))
     else:
-        chosen = coverage_report(project, load_cards(project.cards_dir)).uncovered
+        with open_deck(project) as deck:
+            chosen = deck.coverage.uncovered
     used: set[str] = set()
     for fact in chosen:
         click.echo(_skeleton(fact, used))

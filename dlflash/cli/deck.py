@@ -7,31 +7,40 @@ from pathlib import Path
 import click
 
 from dlflash.build import build_deck
-from dlflash.checks.run import run_checks
+from dlflash.checks.run import CHECKS, Check, run_checks
 from dlflash.cli.app import cards_option, describe, main, out_option
 from dlflash.cli.formula import verify_deck
-from dlflash.config import Project, load_project
+from dlflash.config import load_project
+from dlflash.deck import Deck, open_deck
 from dlflash.errors import ProblemsError
-from dlflash.model import CardSet
-from dlflash.sources.cards import load_cards
+from dlflash.registry import Registry
 
 
 @main.command()
 @cards_option
-def check(cards_dir: str) -> None:
+@click.option(
+    "--only",
+    metavar="NAMES",
+    default="",
+    help=f"Run only these checks, comma-separated: {', '.join(CHECKS)} (the cards are always loaded and validated).",
+)
+def check(cards_dir: str, only: str) -> None:
     """Validate the card files and run every check; write nothing."""
-    project = load_project(cards_dir)
-    _check(project, load_cards(project.cards_dir))
+    checks = CHECKS.select(name.strip() for name in only.split(",") if name.strip()) if only else CHECKS
+    with open_deck(load_project(cards_dir)) as deck:
+        _check(deck, checks)
 
 
-def _check(project: Project, cards: CardSet) -> None:
-    problems = list(run_checks(project, cards))
+def _check(deck: Deck, checks: Registry[Check] = CHECKS) -> None:
+    problems = list(run_checks(deck, checks))
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise ProblemsError(problems)
     for warning in problems:
         click.echo(describe(warning), err=True)
-    click.echo(f"ok: {len(cards.cards)} cards in {len(cards.files)} files")
+    cards = deck.cards
+    ran = "" if len(checks) == len(CHECKS) else f" ({', '.join(checks)})"
+    click.echo(f"ok: {len(cards.cards)} cards in {len(cards.files)} files{ran}")
 
 
 @main.command()
@@ -40,7 +49,8 @@ def _check(project: Project, cards: CardSet) -> None:
 def build(cards_dir: str, out: str | None) -> None:
     """Build the Anki package from the card files (and update cards/ledger.json)."""
     project = load_project(cards_dir)
-    _build(project, load_cards(project.cards_dir), Path(out or project.package))
+    with open_deck(project) as deck:
+        _build(deck, Path(out or project.package))
 
 
 @main.command()
@@ -53,15 +63,15 @@ def deck(cards_dir: str, out: str | None) -> None:
     node are started only for a changed formula, figure or math.
     """
     project = load_project(cards_dir)
-    cards = load_cards(project.cards_dir)
-    _check(project, cards)
-    if not verify_deck(project, cards, table=False):
-        raise SystemExit(1)
-    _build(project, cards, Path(out or project.package))
+    with open_deck(project) as deck:
+        _check(deck)
+        if not verify_deck(deck, table=False):
+            raise SystemExit(1)
+        _build(deck, Path(out or project.package))
 
 
-def _build(project: Project, cards: CardSet, out: Path) -> None:
-    report = build_deck(project, cards, out)
+def _build(deck: Deck, out: Path) -> None:
+    report = build_deck(deck, out)
     click.echo(
         f"wrote {report.out}: {report.notes} notes in {report.decks} decks, {report.media} media files; "
         f"{len(report.changed)} notes with new content"

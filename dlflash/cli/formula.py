@@ -6,15 +6,13 @@ from typing import TYPE_CHECKING
 
 import click
 
-from dlflash.cache import Cache, versions
+from dlflash.cache import versions
 from dlflash.cli.app import cards_option, describe, main
 from dlflash.cli.progress import progress_bar
-from dlflash.config import Project, load_project
-from dlflash.errors import ProblemsError
-from dlflash.model import CardSet
-from dlflash.sources.cards import load_cards
+from dlflash.config import load_project
+from dlflash.deck import Deck, open_deck
+from dlflash.errors import DataError, ProblemsError
 from dlflash.sources.departures import departure_problems, locate_departures
-from dlflash.sources.facts import load_facts
 from dlflash.verify.claim_cache import cached_claims
 from dlflash.verify.claims import api_cards
 from dlflash.verify.outcome import TOLERANCE
@@ -31,12 +29,12 @@ if TYPE_CHECKING:
 @click.argument("ids", nargs=-1)
 def verify(cards_dir: str, ids: tuple[str, ...]) -> None:
     """Check every card formula and API claim (or those of the cards IDS) against torch; exit 1 on any failure."""
-    project = load_project(cards_dir)
-    if not verify_deck(project, load_cards(project.cards_dir), ids):
-        raise SystemExit(1)
+    with open_deck(load_project(cards_dir)) as deck:
+        if not verify_deck(deck, ids):
+            raise SystemExit(1)
 
 
-def verify_deck(project: Project, cards: CardSet, ids: tuple[str, ...] = (), table: bool = True) -> bool:
+def verify_deck(deck: Deck, ids: tuple[str, ...] = (), table: bool = True) -> bool:
     """Verify and print the table (or, with ``table`` False, only the failures and the totals); True when all pass.
 
     Verdicts come from the cache where the formula, the references and torch are
@@ -44,7 +42,7 @@ def verify_deck(project: Project, cards: CardSet, ids: tuple[str, ...] = (), tab
     """
     from dlflash.verify.cards import format_error, formula_cards, verify_cards
 
-    cache = Cache.for_cards(project.cards_dir)
+    project, cards, cache = deck.project, deck.cards, deck.cache
     selected_formulas = formula_cards(cards, ids, also_known=[c.id for c in api_cards(cards)])
     with progress_bar(len(selected_formulas), "verifying formulas") as advance:
         formula_ids = tuple(c.id for c in selected_formulas) if ids else ()
@@ -89,23 +87,29 @@ def _claim_note(result: ClaimResult) -> str:
 @click.option("--patch", "as_patch", is_flag=True, help="Print a unified diff fixing the notes in place instead.")
 def errata(cards_dir: str, as_patch: bool) -> None:
     """Print (Markdown) the notes' full review: computed errata and the cards' recorded departures."""
+    with open_deck(load_project(cards_dir)) as deck:
+        _errata(deck, as_patch)
+
+
+def _errata(deck: Deck, as_patch: bool) -> None:
     from dlflash.report.patch import patch_notes, unified_diff
     from dlflash.report.review import Review, fixes, review_markdown
     from dlflash.verify.errata import find_errata
 
-    project = load_project(cards_dir)
-    cards = load_cards(project.cards_dir)
+    project, cards = deck.project, deck.cards
     notes_path = str(project.cheatsheet)
-    notes = project.cheatsheet.read_text("utf-8")
+    if deck.notes_text is None:
+        raise DataError(f"cheatsheet not found: {notes_path!r}")
+    notes = deck.notes_text
     problems = list(departure_problems(cards, notes, notes_path))
     if problems:
         raise ProblemsError(problems)
     review = Review(
         notes_path, tuple(find_errata(project)), tuple(locate_departures(cards, notes)),
-        tuple(cached_claims(Cache.for_cards(project.cards_dir), api_cards(cards))),
+        tuple(cached_claims(deck.cache, api_cards(cards))),
     )
     if not as_patch:
-        click.echo(review_markdown(review, cards.cards, load_facts(project.cheatsheet, project.section_ids)))
+        click.echo(review_markdown(review, cards.cards, deck.facts))
         return
     patch = patch_notes(notes, notes_path, fixes(review), project.section_ids)
     for problem in patch.problems:

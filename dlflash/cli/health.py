@@ -8,13 +8,12 @@ from pathlib import Path
 import click
 
 from dlflash.anki.retired import read_retired
-from dlflash.build import rendered_deck
 from dlflash.cli.app import cards_option, main
 from dlflash.cli.progress import stage
 from dlflash.config import Project, load_project
+from dlflash.deck import open_deck
 from dlflash.model import Source
 from dlflash.report.health import RetiredNote, health_report, report_json
-from dlflash.sources.cards import load_cards
 
 
 @main.command()
@@ -33,10 +32,9 @@ def health(collection: str, cards_dir: str, as_json: bool) -> None:
     from dlflash.anki.snapshot import collection_snapshot
 
     project = load_project(cards_dir)
-    cards = load_cards(project.cards_dir)
-    stage(f"rendering {len(cards.cards)} notes as the deck ships them")
     # with its figures drawn, so an image's file name is the one the deck ships
-    with rendered_deck(project, cards) as deck:
+    with open_deck(project) as deck:
+        stage(f"rendering {len(deck.cards.cards)} notes as the deck ships them")
         shipped = deck.notes
     with collection_snapshot(Path(collection)) as col:
         learner = read_learner_notes(col)

@@ -4,25 +4,27 @@ from __future__ import annotations
 
 import click
 
-from dlflash.checks.lint import RULES, available_media, lint_cards
+from dlflash.checks.lint import RULES, lint_cards
 from dlflash.cli.app import cards_option, describe, main
 from dlflash.config import load_project
+from dlflash.deck import open_deck
 from dlflash.errors import ProblemsError
-from dlflash.sources.cards import load_cards
 
 
 @main.command()
 @cards_option
 @click.option("--rules", "show_rules", is_flag=True, help="List the rules with their thresholds and sources, and stop.")
-def lint(cards_dir: str, show_rules: bool) -> None:
+@click.option("--only", metavar="RULES", default="", help="Run only these rules, comma-separated (see --rules).")
+def lint(cards_dir: str, show_rules: bool, only: str) -> None:
     """Check every card against the card-quality rules; errors fail, warnings are listed."""
+    rules = RULES.select(name.strip() for name in only.split(",") if name.strip()) if only else RULES
     if show_rules:
-        for rule in RULES:
+        for rule in rules.values():
             click.echo(f"{rule.name}\t{rule.severity}\t{rule.threshold}\t{rule.source}")
         return
-    project = load_project(cards_dir)
-    cards = load_cards(project.cards_dir)
-    problems = lint_cards(cards, available_media(project))
+    with open_deck(load_project(cards_dir)) as deck:
+        cards = deck.cards
+        problems = lint_cards(cards, deck.media_available, rules)
     if any(p.severity == "error" for p in problems):
         raise ProblemsError(problems)
     warnings = problems

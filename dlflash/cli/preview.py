@@ -8,10 +8,10 @@ import click
 
 from dlflash.cli.app import cards_option, main, out_option
 from dlflash.config import load_project
+from dlflash.deck import open_deck
 from dlflash.errors import ProblemsError
 from dlflash.model import Problem, Source
 from dlflash.preview import DEFAULT_PREVIEW, write_preview
-from dlflash.sources.cards import load_cards
 
 
 @main.command()
@@ -28,14 +28,14 @@ from dlflash.sources.cards import load_cards
 def preview(cards_dir: str, out: str, reviewer_dir: str | None) -> None:
     """Write one self-contained HTML page with every card, front and back, day and night."""
     project = load_project(cards_dir)
-    cards = load_cards(project.cards_dir)
-    count = write_preview(project, cards, Path(out))
-    click.echo(f"wrote {out}: {count} cards in {len(cards.files)} decks (MathJax inlined, no network needed)")
-    if reviewer_dir is None:
-        return
-    from dlflash.reviewer import CONTACT_SHEET, review_deck  # needs the aqt wheel and Chromium
+    with open_deck(project) as deck:
+        count = write_preview(deck, Path(out))
+        click.echo(f"wrote {out}: {count} cards in {len(deck.cards.files)} decks (MathJax inlined, no network needed)")
+        if reviewer_dir is None:
+            return
+        from dlflash.reviewer import CONTACT_SHEET, review_deck  # needs the aqt wheel and Chromium
 
-    measured = review_deck(project, cards, Path(reviewer_dir))
+        measured = review_deck(deck, Path(reviewer_dir))
     click.echo(
         f"reviewer: {measured.faces} card sides in {measured.pages} pages; "
         f"wrote {Path(reviewer_dir) / Path(CONTACT_SHEET).name}"

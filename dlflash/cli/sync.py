@@ -8,13 +8,12 @@ import click
 
 from dlflash.anki.ledger import read_ledger
 from dlflash.anki.retired import RETIRED_TAG_SEARCH, anki_search, read_retired
-from dlflash.build import rendered_deck
 from dlflash.cli.app import cards_option, main
 from dlflash.cli.progress import stage
 from dlflash.config import Project, load_project
+from dlflash.deck import Deck, open_deck
 from dlflash.errors import ProblemsError, UsageError
 from dlflash.model import CardSet
-from dlflash.render.fields import render_deck
 from dlflash.report.collection_forecast import (
     DEFAULT_NEW_PER_DAY,
     DEFAULT_RETENTION,
@@ -31,8 +30,6 @@ from dlflash.report.forecast import (
     minimum_recommended_retention,
 )
 from dlflash.report.stats import deck_stats
-from dlflash.sources.cards import load_cards
-from dlflash.sources.coverage import coverage_report
 
 # ids listed per line of the plan before "... and N more"
 SHOWN_IDS = 20
@@ -61,14 +58,13 @@ def sync(collection: str, cards_dir: str, dry_run: bool, prune: bool, overwrite_
     from dlflash.anki.sync import plan_collection, sync_collection
 
     project = load_project(cards_dir)
-    cards = load_cards(project.cards_dir)
     names = {r.guid: r.id for r in read_retired(project.retired_file)}
     # an imported note still has its package's mtime, the ledger's, until someone edits it
     ledger_times = {card_id: entry.mtime for card_id, entry in read_ledger(project.ledger).notes.items()}
     path = Path(collection)
-    stage(f"rendering {len(cards.cards)} cards")
-    # the same notes and media `dlflash build` ships, figures drawn afresh as there
-    with rendered_deck(project, cards) as deck:
+    # the same notes and media `dlflash build` ships, figures drawn as there
+    with open_deck(project) as deck:
+        stage(f"rendering {len(deck.cards.cards)} cards")
         stage(f"{'planning' if dry_run else 'applying'} {len(deck.notes)} notes against {path}")
         if dry_run:
             plan = plan_collection(path, deck.notes, deck.media, names, prune, ledger_times, overwrite_edits)
@@ -154,14 +150,16 @@ def stats(
 ) -> None:
     """Notes and cards by section, type and tag; formulas verified; facts covered; the review forecast."""
     project = load_project(cards_dir)
-    cards = load_cards(project.cards_dir)
     if plot and not with_forecast:
         raise UsageError("--plot draws the forecast: add --forecast")
     if collection is not None and not with_forecast:
         raise UsageError("--collection starts the forecast from your collection: add --forecast")
-    stage(f"rendering {len(cards.cards)} notes to count their cards")
-    rendered = render_deck(project, cards)
-    counts = deck_stats(cards, rendered)
+    with open_deck(project) as deck:
+        stage(f"rendering {len(deck.cards.cards)} notes to count their cards")
+        rendered = deck.notes
+        counts = deck_stats(deck.cards, rendered)
+        facts_line = _facts_line(deck)
+    cards = deck.cards
     click.echo(f"notes: {counts.notes} in {len(cards.files)} files, making {counts.cards} cards in Anki")
     click.echo("by section (notes, cards):")
     for name, notes, card_count in counts.by_section:
@@ -169,7 +167,7 @@ def stats(
     click.echo("notes by type: " + ", ".join(f"{name} {count}" for name, count in counts.by_type))
     click.echo("notes by tag: " + (", ".join(f"{name} {count}" for name, count in counts.by_tag) or "none"))
     click.echo(_formulas_line(project, cards, counts.with_formula))
-    click.echo(_facts_line(project, cards))
+    click.echo(facts_line)
     if not with_forecast:
         return
     if collection is None:
@@ -241,10 +239,10 @@ def _formulas_line(project: Project, cards: CardSet, with_formula: int) -> str:
     )
 
 
-def _facts_line(project: Project, cards: CardSet) -> str:
-    if not project.cheatsheet.is_file():
-        return f"facts: no cheatsheet at {project.cheatsheet}"
-    report = coverage_report(project, cards)
+def _facts_line(deck: Deck) -> str:
+    if deck.notes_text is None:
+        return f"facts: no cheatsheet at {deck.project.cheatsheet}"
+    report = deck.coverage
     covered, skipped = len(report.covered_ids), len(report.skipped_ids - report.covered_ids)
     return f"facts: {covered} covered, {skipped} skipped, of {len(report.facts)} ({report.percent:.1f}%)"
 

@@ -34,14 +34,24 @@ RENDER_CACHE = "notes"
 MAX_RENDERED_CHARS = 100_000
 
 
-def render_deck(project: Project, cards: CardSet, figures: Mapping[str, str] | None = None) -> tuple[RenderedNote, ...]:
+def render_deck(
+    project: Project,
+    cards: CardSet,
+    figures: Mapping[str, str] | None = None,
+    facts: Mapping[str, Fact] | None = None,
+    headings: Mapping[str, str] | None = None,
+) -> tuple[RenderedNote, ...]:
     """Render every card of the deck, in deck order; ``figures`` maps figure names to file names.
+
+    ``facts`` and ``headings`` are the notes' facts by id and their headings' display names, as
+    ``dlflash.deck.Deck`` holds them; without them they are read from the project's files.
 
     A card whose note was rendered before from the same inputs is read from the cache
     (one table per card file): the card's content, its deck, its context line and its
     figures' file names, with the code and the Markdown libraries' versions.
     """
-    facts, headings = notes_headings(project)
+    if facts is None or headings is None:
+        facts, headings = notes_headings(project)
     shown = figures or {}
     cache = Cache.for_cards(project.cards_dir)
     notes: list[RenderedNote] = []

@@ -33,11 +33,11 @@ from typing import TYPE_CHECKING, Any
 
 from dlflash.cache import NO_CACHE, Cache, versions
 from dlflash.config import Project
-from dlflash.content import Key, import_content, source_file, written_in
-from dlflash.errors import ProblemsError
+from dlflash.content import collect, import_content, record
 from dlflash.fileio import write_atomic
 from dlflash.messages import did_you_mean
 from dlflash.model import Card, CardSet, Problem
+from dlflash.registry import Registry
 from dlflash.text.markdown import figure_refs
 
 if TYPE_CHECKING:
@@ -87,25 +87,21 @@ class FigureSpec:
     size: tuple[float, float]
 
 
-FIGURES: dict[Key, FigureSpec] = {}
-
-
 def figure(name: str, size: tuple[float, float] = (6.0, 3.4)) -> Callable[[Draw], Draw]:
     """Register a drawing function under a permanent name (cards refer to it)."""
 
     def register(draw: Draw) -> Draw:
-        FIGURES[(source_file(draw), name)] = FigureSpec(name, draw, size)
+        record(draw, "figure", name, FigureSpec(name, draw, size))
         return draw
 
     return register
 
 
-def load_figures(project: Project) -> dict[str, FigureSpec]:
+def load_figures(project: Project) -> Registry[FigureSpec]:
     """The figures of the project's ``figures`` module (imported once), by name; none without the setting."""
     if project.figures is None:
-        return {}
-    import_content(project.figures)
-    return written_in(FIGURES, project.figures, "figure")
+        return Registry("figure")
+    return collect(import_content(project.figures), "figure")
 
 
 def figure_png(spec: FigureSpec) -> bytes:
@@ -179,25 +175,6 @@ def figure_problems(figures: Mapping[str, FigureSpec], cards: CardSet) -> Iterat
             if name not in figures:
                 hint = did_you_mean(name, known)
                 yield Problem(card.source, f"figure must be one of the project's figures: {name!r}{hint}", card.id)
-
-
-def draw_card_figures(project: Project, cards: CardSet, out_dir: Path, cache: Cache = NO_CACHE) -> dict[str, Path]:
-    """Check every figure name the cards use, then draw those figures.
-
-    None used: no figure module imported; all in the cache: neither torch nor matplotlib imported.
-    """
-    used = used_figures(cards)
-    figures = load_figures(project) if used else {}
-    problems = list(figure_problems(figures, cards))
-    if problems:
-        raise ProblemsError(problems)
-    return render_figures(figures, out_dir, used, cache)
-
-
-def figure_check(project: Project, cards: CardSet) -> Iterator[Problem]:
-    """The ``dlflash check`` form of ``figure_problems``."""
-    if used_figures(cards):
-        yield from figure_problems(load_figures(project), cards)
 
 
 def figure_names(files: Mapping[str, Path]) -> dict[str, str]:

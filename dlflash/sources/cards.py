@@ -157,8 +157,17 @@ def load_card_file(path: Path, project_root: Path | None = None) -> tuple[CardFi
         slug=match.group(2),
         title=title.text.strip() if title is not None and title.kind == "str" else match.group(2),
         cards=tuple(cards),
+        comments=_comments(text),
     )
     return card_file, problems
+
+
+def _comments(text: str) -> tuple[tuple[int, str], ...]:
+    """Every whole-line YAML comment with its line number: what later stages read from a file's text
+    (a card's ``# lint-ok:`` waivers), kept so that no stage opens the file again."""
+    return tuple(
+        (number, line.strip()) for number, line in enumerate(text.splitlines(), 1) if line.lstrip().startswith("#")
+    )
 
 
 def _load_card(node: YNode, path: str) -> tuple[Card | None, list[Problem]]:

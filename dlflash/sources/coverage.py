@@ -9,14 +9,13 @@ fact whose fingerprint differs from the lock is stale until accepted again.
 
 from __future__ import annotations
 
-import os
-import tempfile
-from collections.abc import Collection, Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from dlflash.config import Project
 from dlflash.errors import ProblemsError, UsageError
+from dlflash.fileio import write_atomic
 from dlflash.messages import did_you_mean
 from dlflash.model import Card, CardSet, Fact, Problem, Source
 from dlflash.sources.facts import load_facts, section_of
@@ -148,11 +147,12 @@ def stale_problems(stale: Iterable[StaleFact]) -> Iterator[Problem]:
             )
 
 
-def coverage_report(project: Project, cards: CardSet) -> CoverageReport:
-    """Read the cheatsheet, skip file and lock of ``project`` and build the report."""
-    facts = load_facts(project.cheatsheet, project.section_ids)
+def coverage_report(project: Project, cards: CardSet, facts: Sequence[Fact] | None = None) -> CoverageReport:
+    """The report from the notes' ``facts`` (read from the cheatsheet when not given), skip file and lock."""
+    if facts is None:
+        facts = load_facts(project.cheatsheet, project.section_ids)
     skips, skip_problems = load_skips(project.skip_file, [f.id for f in facts])
-    report = build_report(facts, cards, skips, read_lock(project.coverage_lock))
+    report = build_report(tuple(facts), cards, skips, read_lock(project.coverage_lock))
     if not skip_problems:
         return report
     return CoverageReport(
@@ -212,14 +212,7 @@ def read_lock(path: Path) -> dict[str, str]:
 def write_lock(path: Path, entries: Mapping[str, str]) -> None:
     """Write the lock sorted, via a temporary file renamed over it, so a crash leaves the old one."""
     body = "".join(f"{fact_id}\t{entries[fact_id]}\n" for fact_id in sorted(entries))
-    fd, temp = tempfile.mkstemp(prefix=".coverage-lock-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-            out.write(f"{LOCK_HEADER}\n{body}")
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, f"{LOCK_HEADER}\n{body}".encode())
 
 
 def accepted_lock(report: CoverageReport, lock: Mapping[str, str], fact_ids: Collection[str]) -> dict[str, str]:
@@ -241,14 +234,8 @@ def accepted_lock(report: CoverageReport, lock: Mapping[str, str], fact_ids: Col
     return {**lock, **{fact_id: by_id[fact_id].fingerprint for fact_id in fact_ids}}
 
 
-def coverage_check(project: Project, cards: CardSet) -> Iterator[Problem]:
-    """For ``dlflash check``: unknown ids, stale facts, and coverage below the threshold.
-
-    A folder without a cheatsheet has nothing to cover, so the check is silent.
-    """
-    if not present(project.cheatsheet):
-        return
-    report = coverage_report(project, cards)
+def coverage_check(project: Project, report: CoverageReport) -> Iterator[Problem]:
+    """For ``dlflash check``: unknown ids, stale facts, and coverage below the threshold."""
     yield from report.problems
     if report.unlocked:
         yield Problem(

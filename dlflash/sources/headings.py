@@ -21,8 +21,7 @@ from pathlib import Path
 from dlflash.config import Project
 from dlflash.errors import ProblemsError
 from dlflash.messages import did_you_mean, shown
-from dlflash.model import CardSet, Fact, Problem, Source
-from dlflash.sources.facts import load_facts
+from dlflash.model import Fact, Problem, Source
 from dlflash.sources.files import present, read_source_text
 from dlflash.sources.yamltree import parse_yaml
 
@@ -74,8 +73,6 @@ def load_headings(path: Path, facts: Iterable[Fact]) -> Mapping[str, str]:
     return names
 
 
-def headings_check(project: Project, _cards: CardSet) -> list[Problem]:
+def headings_check(project: Project, facts: Iterable[Fact]) -> list[Problem]:
     """The file's problems, for ``dlflash check``."""
-    if not project.cheatsheet.is_file():
-        return []
-    return read_headings(project.headings_file, note_headings(load_facts(project.cheatsheet, project.section_ids)))[1]
+    return read_headings(project.headings_file, note_headings(facts))[1]

@@ -82,7 +82,7 @@ def verify_cards(
     sources = references_digest(project)
     old = cache.table(VERIFY_CACHE, VERIFY_CACHE)
     entries: dict[str, Any] = {}
-    references: dict[str, Reference] = {}
+    references: Mapping[str, Reference] = {}
     rows = []
     for card in selected:
         key = cache.key(VERIFY_CACHE, card.id, card.formula, sources, versions("torch"))

@@ -20,8 +20,9 @@ if TYPE_CHECKING:
     from torch import Tensor
 
 from dlflash.config import Project
-from dlflash.content import Key, import_content, source_file, written_in
+from dlflash.content import collect, import_content, record
 from dlflash.errors import DlflashError, ReferenceFailure, SourceFileError
+from dlflash.registry import Registry
 
 EDGES = ("random", "zeros", "ties", "extreme")
 StateInit = Literal["zeros", "grad"]
@@ -58,9 +59,6 @@ class Reference:
         return tuple(dict.fromkeys(names))
 
 
-REFERENCES: dict[Key, Reference] = {}
-
-
 def call_reference(ref: Reference, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
     """``fn(*args, **kwargs)`` on behalf of ``ref``; whatever it raises becomes a ``ReferenceFailure``."""
     try:
@@ -72,7 +70,7 @@ def call_reference(ref: Reference, fn: Callable[..., Any], /, *args: Any, **kwar
 
 
 def _register(ref: Reference) -> None:
-    REFERENCES[(source_file(ref.compute), ref.name)] = ref
+    record(ref.compute, "reference", ref.name, ref)
 
 
 def _doc(fn: Callable[..., Any]) -> str:
@@ -134,7 +132,7 @@ def optimizer(
     return register
 
 
-def load_references(project: Project) -> dict[str, Reference]:
+def load_references(project: Project) -> Registry[Reference]:
     """The references of the project's ``references`` package (imported once), by name."""
     folder = project.references
     if folder is None:
@@ -144,9 +142,9 @@ def load_references(project: Project) -> dict[str, Reference]:
             "against",
         )
     try:
-        import_content(folder)
+        module = import_content(folder)
     except DlflashError:
         raise
     except Exception as exc:  # a broken reference module is the project's error, reported like one
         raise ReferenceFailure(f"cannot import the references in {str(folder)!r}: {type(exc).__name__}: {exc}") from exc
-    return written_in(REFERENCES, folder, "reference")
+    return collect(module, "reference")
