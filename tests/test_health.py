@@ -23,11 +23,11 @@ from cardfiles import edit_basics
 from click.testing import CliRunner
 from projects import with_settings
 
-from dlflash.anki.collection import CollectionRefused
 from dlflash.anki.snapshot import collection_snapshot
 from dlflash.build import build_deck
 from dlflash.cli import main
 from dlflash.config import load_project
+from dlflash.errors import CollectionRefused
 from dlflash.render.fields import render_deck
 from dlflash.report.collection_forecast import collection_forecast
 from dlflash.report.forecast import DEFAULT_PARAMETERS

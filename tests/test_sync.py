@@ -17,7 +17,8 @@ from click.testing import CliRunner, Result
 
 from dlflash.anki.guids import guid_for_id
 from dlflash.anki.notetypes import NOTE_TYPES
-from dlflash.anki.sync import RETIRED_TAG, ExistingNote, clash_name, merged_tags, plan_sync
+from dlflash.anki.sync import ExistingNote, clash_name, merged_tags, plan_sync
+from dlflash.anki.tags import RETIRED_TAG
 from dlflash.build import build_deck, rendered_deck
 from dlflash.cli import main
 from dlflash.config import load_project
