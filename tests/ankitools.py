@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
 from anki.import_export_pb2 import ImportAnkiPackageUpdateCondition
 
+from dlflash.anki import collection as ankicol
+
 IF_NEWER = ImportAnkiPackageUpdateCondition.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER
 
 if TYPE_CHECKING:
@@ -59,7 +61,7 @@ def study_days(collection: Path, days: int, ease_for: Callable[[Card, int], int]
     for day in range(days):
         col = Collection(str(collection))
         try:
-            top = col.decks.name(col.db.scalar("SELECT did FROM cards LIMIT 1")).split("::")[0]
+            top = col.decks.name(ankicol.db(col).scalar("SELECT did FROM cards LIMIT 1")).split("::")[0]
             col.decks.select(col.decks.id(top))  # type: ignore[arg-type]
             while queued := col.sched.get_queued_cards(fetch_limit=1).cards:
                 card = col.get_card(queued[0].card.id)  # type: ignore[arg-type]
@@ -67,9 +69,9 @@ def study_days(collection: Path, days: int, ease_for: Callable[[Card, int], int]
                 ease = ease_for(card, day)
                 answers.append(Answer(day, card.id, card.type, ease))
                 col.sched.answerCard(card, ease)  # type: ignore[arg-type]
-            col.db.execute("UPDATE col SET crt = crt - ?", DAY_SECONDS)
-            col.db.execute("UPDATE revlog SET id = id - ?", DAY_SECONDS * 1000)
-            col.db.execute(
+            ankicol.db(col).execute("UPDATE col SET crt = crt - ?", DAY_SECONDS)
+            ankicol.db(col).execute("UPDATE revlog SET id = id - ?", DAY_SECONDS * 1000)
+            ankicol.db(col).execute(
                 "UPDATE cards SET data = json_set(data, '$.lrt', json_extract(data, '$.lrt') - ?) "
                 "WHERE json_extract(data, '$.lrt') IS NOT NULL",
                 DAY_SECONDS,

@@ -10,6 +10,7 @@ from anki.collection import Collection
 from ankitools import import_package
 from cardfiles import edit_card_file
 
+from dlflash.anki import collection as ankicol
 from dlflash.anki import notetypes
 from dlflash.anki.notetypes import NOTE_TYPES
 from dlflash.build import build_deck
@@ -28,7 +29,7 @@ def build(cards_dir: Path, out: Path, at: int) -> int:
 
 
 def card_state(col: Collection) -> dict[int, tuple[int, int, int, int, int, int]]:
-    rows = col.db.all("select id, did, type, queue, ivl, due, reps from cards")
+    rows = ankicol.db(col).all("select id, did, type, queue, ivl, due, reps from cards")
     return {row[0]: tuple(row[1:]) for row in rows}
 
 
@@ -87,7 +88,7 @@ def test_rebuild_after_edits_updates_exactly_the_changed_note_and_keeps_reviews(
         card = col.get_card(cid)
         card.start_timer()
         col.sched.answerCard(card, 3)
-    reviews_before = col.db.scalar("select count() from revlog")
+    reviews_before = ankicol.db(col).scalar("select count() from revlog")
     state_before = card_state(col)
     col.close()
     assert reviews_before == len(state_before)
@@ -127,7 +128,7 @@ def test_rebuild_after_edits_updates_exactly_the_changed_note_and_keeps_reviews(
         assert col.note_count() == count + 1
         names = [m.name for m in col.models.all_names_and_ids()]
         assert sorted(n for n in names if n.startswith("dlflash")) == sorted(OUR_MODELS)
-        assert col.db.scalar("select count() from revlog") == reviews_before
+        assert ankicol.db(col).scalar("select count() from revlog") == reviews_before
         state_after = card_state(col)
         assert {cid: state_after[cid] for cid in state_before} == state_before
         for spec in NOTE_TYPES.values():

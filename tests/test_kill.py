@@ -14,6 +14,7 @@ from pathlib import Path
 from anki.collection import Collection
 from cardfiles import edit_basics
 
+from dlflash.anki import collection as ankicol
 from dlflash.anki.guids import guid_for_id
 from dlflash.anki.ledger import read_ledger
 from dlflash.config import load_project
@@ -100,7 +101,7 @@ def test_sync_killed_anywhere_leaves_a_sound_collection_and_the_next_sync_comple
         assert proc.returncode == 0, err.decode()
         col = Collection(str(collection))
         try:
-            guids = col.db.list("select guid from notes")
+            guids = ankicol.db(col).list("select guid from notes")
             assert len(guids) == len(set(guids)), "a note was added twice"
             wanted = next(iter(col.find_notes(f'"Back:*Changed answer {step}.*"')), None)
             assert wanted is not None, output.decode()

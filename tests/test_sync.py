@@ -15,6 +15,7 @@ from ankitools import import_package
 from cardfiles import edit_basics
 from click.testing import CliRunner, Result
 
+from dlflash.anki import collection as ankicol
 from dlflash.anki.guids import guid_for_id
 from dlflash.anki.notetypes import NOTE_TYPES
 from dlflash.anki.sync import ExistingNote, clash_name, merged_tags, plan_sync
@@ -59,12 +60,12 @@ def rendered(cards: Path) -> tuple[RenderedNote, ...]:
 
 
 def card_rows(col: Collection) -> dict[int, tuple[Any, ...]]:
-    rows = col.db.all("select id, nid, did, type, queue, ivl, due, reps, lapses, factor, data from cards")
+    rows = ankicol.db(col).all("select id, nid, did, type, queue, ivl, due, reps, lapses, factor, data from cards")
     return {row[0]: tuple(row[1:]) for row in rows}
 
 
 def note_by_guid(col: Collection, guid: str) -> Any:
-    (nid,) = col.db.list("select id from notes where guid = ?", guid)
+    (nid,) = ankicol.db(col).list("select id from notes where guid = ?", guid)
     return col.get_note(nid)
 
 
@@ -102,7 +103,7 @@ def test_resync_after_reviews_updates_adds_and_retires_and_keeps_history_and_use
     edited = note_by_guid(col, guid_for_id(EDITED_CARD))
     edited.tags.append(USER_TAG)
     col.update_note(edited)
-    revlog = col.db.all("select * from revlog order by id")
+    revlog = ankicol.db(col).all("select * from revlog order by id")
     before = card_rows(col)
     removed_nid = note_by_guid(col, guid_for_id(REMOVED_CARD)).id
     col.close()
@@ -131,7 +132,7 @@ def test_resync_after_reviews_updates_adds_and_retires_and_keeps_history_and_use
     assert "retired: 1 (" in result.output
     col = Collection(str(collection))
     try:
-        assert col.db.all("select * from revlog order by id") == revlog
+        assert ankicol.db(col).all("select * from revlog order by id") == revlog
         after = card_rows(col)
         retired_cards = {cid for cid, row in before.items() if row[0] == removed_nid}
         for cid, row in before.items():
@@ -189,7 +190,7 @@ def test_prune_deletes_the_notes_of_removed_cards(cards: Path, tmp_path: Path) -
     assert "pruned: 1 (" in result.output
     col = Collection(str(collection))
     try:
-        assert not col.db.list("select id from notes where guid = ?", guid_for_id(REMOVED_CARD))
+        assert not ankicol.db(col).list("select id from notes where guid = ?", guid_for_id(REMOVED_CARD))
         assert col.note_count() == len(rendered(cards))
     finally:
         col.close()
@@ -501,7 +502,7 @@ def test_a_note_the_learner_changed_to_another_note_type_is_left_alone_not_added
     col = Collection(str(collection))
     try:
         assert col.note_count() == count
-        assert len(col.db.list("select id from notes where guid = ?", guid_for_id(EDITED_CARD))) == 1
+        assert len(ankicol.db(col).list("select id from notes where guid = ?", guid_for_id(EDITED_CARD))) == 1
     finally:
         col.close()
 
