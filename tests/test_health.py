@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from anki.collection import Collection
-from ankitools import CARD_TYPE_REVIEW, import_package, study_days
+from ankitools import CARD_TYPE_REVIEW, Ease, import_package, study_days
 from cardfiles import edit_basics
 from click.testing import CliRunner
 from projects import with_settings
@@ -35,7 +35,8 @@ from dlflash.report.forecast import DEFAULT_PARAMETERS
 from dlflash.report.stats import cards_per_note
 from dlflash.sources.cards import load_cards
 
-AGAIN, GOOD = 1, 3
+AGAIN: Ease = 1
+GOOD: Ease = 3
 # days of study through Anki's scheduler: 20 new cards a day, then their reviews
 DAYS = 16
 # the share of ordinary reviews answered Again (seeded), so retention is not 100%
@@ -92,7 +93,7 @@ def reviewed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     luck = random.Random(16)
     hard_failures: list[int] = []  # the days the hard card was forgotten
 
-    def ease_for(card: Card, day: int) -> int:
+    def ease_for(card: Card, day: int) -> Ease:
         """Good while learning; on a review: the leech always forgotten, the hard card twice, others at random."""
         if card.type != CARD_TYPE_REVIEW:
             return GOOD
