@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from anki.collection import Collection
@@ -19,6 +20,8 @@ from dlflash.sources.cards import load_cards
 
 T0 = 1_700_000_000  # a fixed build time, far before any edit made in a test's collection
 OUR_MODELS = {spec.name for spec in NOTE_TYPES.values()}
+# the `imported` fixture: the collection, the package imported into it, its card count
+Imported = tuple[Path, Path, int]
 
 
 def build(cards_dir: Path, out: Path, at: int) -> int:
@@ -38,7 +41,7 @@ def find_basics_file(cards_dir: Path) -> Path:
 
 
 @pytest.fixture
-def imported(cards_copy: Path, tmp_path: Path) -> tuple[Path, Path, int]:
+def imported(cards_copy: Path, tmp_path: Path) -> Imported:
     """The real deck built once at T0 and imported into a fresh collection."""
     apkg = tmp_path / "deck.apkg"
     count = build(cards_copy, apkg, T0)
@@ -47,7 +50,7 @@ def imported(cards_copy: Path, tmp_path: Path) -> tuple[Path, Path, int]:
     return collection, apkg, count
 
 
-def test_import_creates_one_note_per_card_definition_with_rendered_sides(imported) -> None:  # type: ignore[no-untyped-def]
+def test_import_creates_one_note_per_card_definition_with_rendered_sides(imported: Imported) -> None:
     collection, _, count = imported
     col = Collection(str(collection))
     try:
@@ -58,13 +61,17 @@ def test_import_creates_one_note_per_card_definition_with_rendered_sides(importe
             for side in (question, answer):
                 assert "{{" not in side and "}}" not in re.sub(r"\\\(.*?\\\)", "", side)
                 assert re.sub(r"<[^>]+>|\s", "", re.sub(r"<style>.*?</style>", "", side, flags=re.S))
-        note_types = {col.get_note(nid).note_type()["name"] for nid in col.find_notes("")}
+        note_types = set()
+        for nid in col.find_notes(""):
+            note_type = col.get_note(nid).note_type()
+            assert note_type is not None
+            note_types.add(note_type["name"])
         assert note_types <= OUR_MODELS
     finally:
         col.close()
 
 
-def test_import_puts_cards_in_section_decks_with_hierarchical_tags(imported) -> None:  # type: ignore[no-untyped-def]
+def test_import_puts_cards_in_section_decks_with_hierarchical_tags(imported: Imported) -> None:
     collection, _, _ = imported
     col = Collection(str(collection))
     try:
@@ -80,8 +87,8 @@ def test_import_puts_cards_in_section_decks_with_hierarchical_tags(imported) -> 
 
 
 def test_rebuild_after_edits_updates_exactly_the_changed_note_and_keeps_reviews(
-    imported, cards_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:  # type: ignore[no-untyped-def]
+    imported: Imported, cards_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     collection, apkg, count = imported
     col = Collection(str(collection))
     for cid in col.find_cards(""):
@@ -96,7 +103,7 @@ def test_rebuild_after_edits_updates_exactly_the_changed_note_and_keeps_reviews(
     basics = find_basics_file(cards_copy)
     other_file = next(p for p in sorted(cards_copy.glob("[0-9][0-9]-*.yaml")) if p != basics)
 
-    def edit_reorder_and_move(data: dict) -> None:  # type: ignore[type-arg]
+    def edit_reorder_and_move(data: dict[str, Any]) -> None:
         by_id = {c["id"]: c for c in data["cards"]}
         by_id["loss-rmse-from-mse"]["back"] = "Take the square root of the MSE."
         moved = by_id.pop("gd-mini-batch")
@@ -132,12 +139,16 @@ def test_rebuild_after_edits_updates_exactly_the_changed_note_and_keeps_reviews(
         state_after = card_state(col)
         assert {cid: state_after[cid] for cid in state_before} == state_before
         for spec in NOTE_TYPES.values():
-            assert "/* roundtrip */" in col.models.by_name(spec.name)["css"]
+            note_type = col.models.by_name(spec.name)
+            assert note_type is not None
+            assert "/* roundtrip */" in note_type["css"]
     finally:
         col.close()
 
 
-def test_users_own_edit_on_an_unchanged_card_survives_rebuild_and_reimport(imported, cards_copy: Path) -> None:  # type: ignore[no-untyped-def]
+def test_users_own_edit_on_an_unchanged_card_survives_rebuild_and_reimport(
+    imported: Imported, cards_copy: Path
+) -> None:
     collection, apkg, _ = imported
     col = Collection(str(collection))
     (nid,) = col.find_notes('"Source:dlflash · gd-batch-size-online · *"')
@@ -162,8 +173,8 @@ def test_users_own_edit_on_an_unchanged_card_survives_rebuild_and_reimport(impor
 
 
 def test_rebuilding_unchanged_sources_gives_identical_bytes_and_updates_nothing(
-    imported, cards_copy: Path, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+    imported: Imported, cards_copy: Path, tmp_path: Path
+) -> None:
     collection, apkg, _ = imported
     first = apkg.read_bytes()
     build(cards_copy, apkg, T0 + 5000)  # a later clock changes nothing when content did not change
