@@ -7,10 +7,11 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from anki.collection import Collection
+from anki.models import NotetypeId
 from ankitools import import_package
 from cardfiles import edit_basics
 from click.testing import CliRunner, Result
@@ -25,6 +26,10 @@ from dlflash.cli import main
 from dlflash.config import load_project
 from dlflash.model import RenderedNote, Source
 from dlflash.sources.cards import load_cards
+
+if TYPE_CHECKING:
+    from anki.cards import CardId  # imported after anki.collection, or anki's imports cycle
+    from anki.notes import Note
 
 SUSPENDED = -1  # Anki's queue number of a suspended card
 EDITED_CARD = "loss-rmse-from-mse"
@@ -59,12 +64,12 @@ def rendered(cards: Path) -> tuple[RenderedNote, ...]:
         return deck.notes
 
 
-def card_rows(col: Collection) -> dict[int, tuple[Any, ...]]:
+def card_rows(col: Collection) -> dict[CardId, tuple[Any, ...]]:
     rows = ankicol.db(col).all("select id, nid, did, type, queue, ivl, due, reps, lapses, factor, data from cards")
     return {row[0]: tuple(row[1:]) for row in rows}
 
 
-def note_by_guid(col: Collection, guid: str) -> Any:
+def note_by_guid(col: Collection, guid: str) -> Note:
     (nid,) = ankicol.db(col).list("select id from notes where guid = ?", guid)
     return col.get_note(nid)
 
@@ -82,7 +87,8 @@ def test_sync_into_an_empty_collection_adds_every_card_under_our_note_types(card
         assert col.note_count() == len(notes)
         for note in notes:
             stored = note_by_guid(col, note.guid)
-            assert stored.note_type()["id"] == NOTE_TYPES[note.note_type].model_id
+            note_type = stored.note_type()
+            assert note_type is not None and note_type["id"] == NOTE_TYPES[note.note_type].model_id
             assert tuple(stored.fields) == note.fields and tuple(stored.tags) == note.tags
             assert {col.decks.name(card.did) for card in stored.cards()} == {note.deck_name}
         assert col.fix_integrity()[1]  # Anki's own "Check Database" finds the note types sound
@@ -252,7 +258,8 @@ def test_note_type_with_our_id_and_an_added_field_is_refused_and_its_advice_work
     collection = empty_collection(tmp_path / "collection.anki2")
     sync(cards, collection)
     col = Collection(str(collection))
-    basic = col.models.get(NOTE_TYPES["basic"].model_id)  # type: ignore[arg-type]
+    basic = col.models.get(NotetypeId(NOTE_TYPES["basic"].model_id))
+    assert basic is not None
     col.models.add_field(basic, col.models.new_field("Mnemonic"))
     col.models.update_dict(basic)
     col.close()
@@ -266,7 +273,8 @@ def test_note_type_with_our_id_and_an_added_field_is_refused_and_its_advice_work
     assert digest(collection) == before
     # what the advice says, done as Anki's note type editor does it
     col = Collection(str(collection))
-    basic = col.models.get(NOTE_TYPES["basic"].model_id)  # type: ignore[arg-type]
+    basic = col.models.get(NotetypeId(NOTE_TYPES["basic"].model_id))
+    assert basic is not None
     col.models.remove_field(basic, next(f for f in basic["flds"] if f["name"] == "Mnemonic"))
     col.models.update_dict(basic)
     col.close()
@@ -490,6 +498,7 @@ def test_a_note_the_learner_changed_to_another_note_type_is_left_alone_not_added
     col = Collection(str(collection))
     note = note_by_guid(col, guid_for_id(EDITED_CARD))
     ours, stock = note.note_type(), col.models.by_name("Basic")
+    assert ours is not None and stock is not None  # a new collection has the stock "Basic"
     col.models.change(ours, [note.id], stock, {0: 0, 1: 1}, {0: 0})
     count = col.note_count()
     col.close()
