@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal, cast
 
 from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
-from anki.import_export_pb2 import ImportAnkiPackageUpdateCondition
+from anki.import_export_pb2 import ImportAnkiPackageUpdateCondition, ImportResponse
 from anki.scheduler.v3 import Scheduler as V3Scheduler
 
 from dlflash.anki import collection as ankicol
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from anki.cards import Card, CardId  # imported after anki.collection, or anki's imports cycle
 
 
-def import_package(collection: Path, package: Path) -> object:
+def import_package(collection: Path, package: Path) -> ImportResponse.Log:
     """Import with Anki's defaults for notes and note types ("if newer"), scheduling included."""
     col = Collection(str(collection))
     try:

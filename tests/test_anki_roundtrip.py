@@ -126,10 +126,10 @@ def test_rebuild_after_edits_updates_exactly_the_changed_note_and_keeps_reviews(
     build(cards_copy, apkg, T0 + 100)
     log = import_package(collection, apkg)
 
-    assert len(log.new) == 1  # type: ignore[attr-defined]
-    assert [n.fields[1] for n in log.updated] == ["Take the square root of the MSE."]  # type: ignore[attr-defined]
+    assert len(log.new) == 1
+    assert [n.fields[1] for n in log.updated] == ["Take the square root of the MSE."]
     # Anki logs a matched note it left alone as a "duplicate": every unchanged note, none created twice
-    assert len(log.duplicate) == count - 1 and len(log.conflicting) == 0  # type: ignore[attr-defined]
+    assert len(log.duplicate) == count - 1 and len(log.conflicting) == 0
     col = Collection(str(collection))
     try:
         assert col.note_count() == count + 1
@@ -164,7 +164,7 @@ def test_users_own_edit_on_an_unchanged_card_survives_rebuild_and_reimport(
     build(cards_copy, apkg, T0 + 100)
     log = import_package(collection, apkg)
 
-    assert len(log.updated) == 1  # type: ignore[attr-defined]
+    assert len(log.updated) == 1
     col = Collection(str(collection))
     try:
         assert col.get_note(nid)["Extra"] == "My own mnemonic: online = one."
@@ -180,7 +180,7 @@ def test_rebuilding_unchanged_sources_gives_identical_bytes_and_updates_nothing(
     build(cards_copy, apkg, T0 + 5000)  # a later clock changes nothing when content did not change
     assert apkg.read_bytes() == first
     log = import_package(collection, apkg)
-    assert len(log.updated) == 0 and len(log.new) == 0  # type: ignore[attr-defined]
+    assert len(log.updated) == 0 and len(log.new) == 0
 
 
 def test_two_fresh_builds_of_the_same_sources_are_byte_identical(cards_copy: Path, tmp_path: Path) -> None:
