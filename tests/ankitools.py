@@ -5,18 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, cast
 
 from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
-from anki.import_export_pb2 import ImportAnkiPackageUpdateCondition
+from anki.import_export_pb2 import ImportAnkiPackageUpdateCondition, ImportResponse
+from anki.scheduler.v3 import Scheduler as V3Scheduler
+
+from dlflash.anki import collection as ankicol
 
 IF_NEWER = ImportAnkiPackageUpdateCondition.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER
 
 if TYPE_CHECKING:
-    from anki.cards import Card  # imported after anki.collection, or anki's imports cycle
+    from anki.cards import Card, CardId  # imported after anki.collection, or anki's imports cycle
 
 
-def import_package(collection: Path, package: Path) -> object:
+def import_package(collection: Path, package: Path) -> ImportResponse.Log:
     """Import with Anki's defaults for notes and note types ("if newer"), scheduling included."""
     col = Collection(str(collection))
     try:
@@ -36,6 +39,8 @@ def import_package(collection: Path, package: Path) -> object:
 DAY_SECONDS = 86_400
 # anki.consts CARD_TYPE_REV: a card in the review state (not new, learning or relearning)
 CARD_TYPE_REVIEW = 2
+# the answer buttons: Again, Hard, Good, Easy
+Ease = Literal[1, 2, 3, 4]
 
 
 @dataclass(frozen=True)
@@ -46,7 +51,7 @@ class Answer:
     ease: int
 
 
-def study_days(collection: Path, days: int, ease_for: Callable[[Card, int], int]) -> list[Answer]:
+def study_days(collection: Path, days: int, ease_for: Callable[[Card, int], Ease]) -> list[Answer]:
     """Study the collection's top deck day after day through Anki's scheduler, as a learner does.
 
     Each day answers every card the scheduler queues (new, learning steps, due reviews) with
@@ -59,17 +64,23 @@ def study_days(collection: Path, days: int, ease_for: Callable[[Card, int], int]
     for day in range(days):
         col = Collection(str(collection))
         try:
-            top = col.decks.name(col.db.scalar("SELECT did FROM cards LIMIT 1")).split("::")[0]
-            col.decks.select(col.decks.id(top))  # type: ignore[arg-type]
-            while queued := col.sched.get_queued_cards(fetch_limit=1).cards:
-                card = col.get_card(queued[0].card.id)  # type: ignore[arg-type]
+            top = col.decks.name(ankicol.db(col).scalar("SELECT did FROM cards LIMIT 1")).split("::")[0]
+            top_id = col.decks.id(top)
+            assert top_id is not None  # found or made: id() makes a deck it does not find
+            col.decks.select(top_id)
+            scheduler = col.sched
+            # only the v3 scheduler serves a queue of cards, and it is the one current Anki runs
+            assert isinstance(scheduler, V3Scheduler), "the collection runs Anki's v3 scheduler"
+            while queued := scheduler.get_queued_cards(fetch_limit=1).cards:
+                # the queue's card id is a plain int; CardId is imported for type checking only (see Card)
+                card = col.get_card(cast("CardId", queued[0].card.id))
                 card.start_timer()
                 ease = ease_for(card, day)
                 answers.append(Answer(day, card.id, card.type, ease))
-                col.sched.answerCard(card, ease)  # type: ignore[arg-type]
-            col.db.execute("UPDATE col SET crt = crt - ?", DAY_SECONDS)
-            col.db.execute("UPDATE revlog SET id = id - ?", DAY_SECONDS * 1000)
-            col.db.execute(
+                scheduler.answerCard(card, ease)
+            ankicol.db(col).execute("UPDATE col SET crt = crt - ?", DAY_SECONDS)
+            ankicol.db(col).execute("UPDATE revlog SET id = id - ?", DAY_SECONDS * 1000)
+            ankicol.db(col).execute(
                 "UPDATE cards SET data = json_set(data, '$.lrt', json_extract(data, '$.lrt') - ?) "
                 "WHERE json_extract(data, '$.lrt') IS NOT NULL",
                 DAY_SECONDS,

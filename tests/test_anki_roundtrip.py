@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 from anki.collection import Collection
@@ -11,6 +12,7 @@ from ankitools import import_package
 from cardfiles import edit_card_file
 from projects import build_project
 
+from dlflash.anki import collection as ankicol
 from dlflash.anki import notetypes
 from dlflash.anki.notetypes import NOTE_TYPES
 from dlflash.config import load_project
@@ -18,6 +20,8 @@ from dlflash.sources.cards import load_cards
 
 T0 = 1_700_000_000  # a fixed build time, far before any edit made in a test's collection
 OUR_MODELS = {spec.name for spec in NOTE_TYPES.values()}
+# the `imported` fixture: the collection, the package imported into it, its card count
+Imported = tuple[Path, Path, int]
 
 
 def build(cards_dir: Path, out: Path, at: int) -> int:
@@ -28,7 +32,7 @@ def build(cards_dir: Path, out: Path, at: int) -> int:
 
 
 def card_state(col: Collection) -> dict[int, tuple[int, int, int, int, int, int]]:
-    rows = col.db.all("select id, did, type, queue, ivl, due, reps from cards")
+    rows = ankicol.db(col).all("select id, did, type, queue, ivl, due, reps from cards")
     return {row[0]: tuple(row[1:]) for row in rows}
 
 
@@ -37,7 +41,7 @@ def find_basics_file(cards_dir: Path) -> Path:
 
 
 @pytest.fixture
-def imported(cards_copy: Path, tmp_path: Path) -> tuple[Path, Path, int]:
+def imported(cards_copy: Path, tmp_path: Path) -> Imported:
     """The real deck built once at T0 and imported into a fresh collection."""
     apkg = tmp_path / "deck.apkg"
     count = build(cards_copy, apkg, T0)
@@ -46,7 +50,7 @@ def imported(cards_copy: Path, tmp_path: Path) -> tuple[Path, Path, int]:
     return collection, apkg, count
 
 
-def test_import_creates_one_note_per_card_definition_with_rendered_sides(imported) -> None:  # type: ignore[no-untyped-def]
+def test_import_creates_one_note_per_card_definition_with_rendered_sides(imported: Imported) -> None:
     collection, _, count = imported
     col = Collection(str(collection))
     try:
@@ -57,13 +61,17 @@ def test_import_creates_one_note_per_card_definition_with_rendered_sides(importe
             for side in (question, answer):
                 assert "{{" not in side and "}}" not in re.sub(r"\\\(.*?\\\)", "", side)
                 assert re.sub(r"<[^>]+>|\s", "", re.sub(r"<style>.*?</style>", "", side, flags=re.S))
-        note_types = {col.get_note(nid).note_type()["name"] for nid in col.find_notes("")}
+        note_types = set()
+        for nid in col.find_notes(""):
+            note_type = col.get_note(nid).note_type()
+            assert note_type is not None
+            note_types.add(note_type["name"])
         assert note_types <= OUR_MODELS
     finally:
         col.close()
 
 
-def test_import_puts_cards_in_section_decks_with_hierarchical_tags(imported) -> None:  # type: ignore[no-untyped-def]
+def test_import_puts_cards_in_section_decks_with_hierarchical_tags(imported: Imported) -> None:
     collection, _, _ = imported
     col = Collection(str(collection))
     try:
@@ -79,15 +87,15 @@ def test_import_puts_cards_in_section_decks_with_hierarchical_tags(imported) -> 
 
 
 def test_rebuild_after_edits_updates_exactly_the_changed_note_and_keeps_reviews(
-    imported, cards_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:  # type: ignore[no-untyped-def]
+    imported: Imported, cards_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     collection, apkg, count = imported
     col = Collection(str(collection))
     for cid in col.find_cards(""):
         card = col.get_card(cid)
         card.start_timer()
         col.sched.answerCard(card, 3)
-    reviews_before = col.db.scalar("select count() from revlog")
+    reviews_before = ankicol.db(col).scalar("select count() from revlog")
     state_before = card_state(col)
     col.close()
     assert reviews_before == len(state_before)
@@ -95,7 +103,7 @@ def test_rebuild_after_edits_updates_exactly_the_changed_note_and_keeps_reviews(
     basics = find_basics_file(cards_copy)
     other_file = next(p for p in sorted(cards_copy.glob("[0-9][0-9]-*.yaml")) if p != basics)
 
-    def edit_reorder_and_move(data: dict) -> None:  # type: ignore[type-arg]
+    def edit_reorder_and_move(data: dict[str, Any]) -> None:
         by_id = {c["id"]: c for c in data["cards"]}
         by_id["loss-rmse-from-mse"]["back"] = "Take the square root of the MSE."
         moved = by_id.pop("gd-mini-batch")
@@ -118,25 +126,29 @@ def test_rebuild_after_edits_updates_exactly_the_changed_note_and_keeps_reviews(
     build(cards_copy, apkg, T0 + 100)
     log = import_package(collection, apkg)
 
-    assert len(log.new) == 1  # type: ignore[attr-defined]
-    assert [n.fields[1] for n in log.updated] == ["Take the square root of the MSE."]  # type: ignore[attr-defined]
+    assert len(log.new) == 1
+    assert [n.fields[1] for n in log.updated] == ["Take the square root of the MSE."]
     # Anki logs a matched note it left alone as a "duplicate": every unchanged note, none created twice
-    assert len(log.duplicate) == count - 1 and len(log.conflicting) == 0  # type: ignore[attr-defined]
+    assert len(log.duplicate) == count - 1 and len(log.conflicting) == 0
     col = Collection(str(collection))
     try:
         assert col.note_count() == count + 1
         names = [m.name for m in col.models.all_names_and_ids()]
         assert sorted(n for n in names if n.startswith("dlflash")) == sorted(OUR_MODELS)
-        assert col.db.scalar("select count() from revlog") == reviews_before
+        assert ankicol.db(col).scalar("select count() from revlog") == reviews_before
         state_after = card_state(col)
         assert {cid: state_after[cid] for cid in state_before} == state_before
         for spec in NOTE_TYPES.values():
-            assert "/* roundtrip */" in col.models.by_name(spec.name)["css"]
+            note_type = col.models.by_name(spec.name)
+            assert note_type is not None
+            assert "/* roundtrip */" in note_type["css"]
     finally:
         col.close()
 
 
-def test_users_own_edit_on_an_unchanged_card_survives_rebuild_and_reimport(imported, cards_copy: Path) -> None:  # type: ignore[no-untyped-def]
+def test_users_own_edit_on_an_unchanged_card_survives_rebuild_and_reimport(
+    imported: Imported, cards_copy: Path
+) -> None:
     collection, apkg, _ = imported
     col = Collection(str(collection))
     (nid,) = col.find_notes('"Source:dlflash · gd-batch-size-online · *"')
@@ -152,7 +164,7 @@ def test_users_own_edit_on_an_unchanged_card_survives_rebuild_and_reimport(impor
     build(cards_copy, apkg, T0 + 100)
     log = import_package(collection, apkg)
 
-    assert len(log.updated) == 1  # type: ignore[attr-defined]
+    assert len(log.updated) == 1
     col = Collection(str(collection))
     try:
         assert col.get_note(nid)["Extra"] == "My own mnemonic: online = one."
@@ -161,14 +173,14 @@ def test_users_own_edit_on_an_unchanged_card_survives_rebuild_and_reimport(impor
 
 
 def test_rebuilding_unchanged_sources_gives_identical_bytes_and_updates_nothing(
-    imported, cards_copy: Path, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+    imported: Imported, cards_copy: Path, tmp_path: Path
+) -> None:
     collection, apkg, _ = imported
     first = apkg.read_bytes()
     build(cards_copy, apkg, T0 + 5000)  # a later clock changes nothing when content did not change
     assert apkg.read_bytes() == first
     log = import_package(collection, apkg)
-    assert len(log.updated) == 0 and len(log.new) == 0  # type: ignore[attr-defined]
+    assert len(log.updated) == 0 and len(log.new) == 0
 
 
 def test_two_fresh_builds_of_the_same_sources_are_byte_identical(cards_copy: Path, tmp_path: Path) -> None:

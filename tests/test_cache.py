@@ -7,12 +7,14 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from projects import build_project
 
 from dlflash.cache import CACHE_DIR, CACHE_ENV
 from dlflash.config import load_project
+from dlflash.model import Card, RenderedNote
 from dlflash.render import fields
 from dlflash.sources.cards import load_cards
 
@@ -58,7 +60,13 @@ def test_a_rebuild_renders_only_the_changed_card(
     _build(cards_copy, tmp_path / "first.apkg")
     rendered: list[str] = []
     real = fields.render_card
-    monkeypatch.setattr(fields, "render_card", lambda card, *a, **k: rendered.append(card.id) or real(card, *a, **k))
+
+    def recording(card: Card, *args: Any, **kwargs: Any) -> RenderedNote:
+        """The real render_card, noting each card it renders."""
+        rendered.append(card.id)
+        return real(card, *args, **kwargs)
+
+    monkeypatch.setattr(fields, "render_card", recording)
     _build(cards_copy, tmp_path / "again.apkg")
     assert rendered == []
     path = cards_copy / "01-basics.yaml"

@@ -168,6 +168,7 @@ def test_a_formula_whose_values_grow_without_bound_fails_naming_the_card_instead
 def test_an_evaluation_past_its_time_budget_stops_with_the_steps_place(monkeypatch: pytest.MonkeyPatch) -> None:
     import torch
 
+    from dlflash.errors import EvaluationError
     from dlflash.formula import evaluate as evaluation
     from dlflash.formula.parse import parse_formula
     from dlflash.model import FormulaSpec, Source
@@ -175,7 +176,7 @@ def test_an_evaluation_past_its_time_budget_stops_with_the_steps_place(monkeypat
     where = Source("cards/01-a.yaml", 5)
     spec = FormulaSpec(steps=("mean(x**2)",), step_lines=(7,), reference="x", given=(), source=where)
     monkeypatch.setattr(evaluation, "MAX_SECONDS", -1.0)  # the budget is spent before the first value
-    with pytest.raises(evaluation.EvaluationError) as raised:
+    with pytest.raises(EvaluationError) as raised:
         evaluation.evaluate(parse_formula(spec, "slow"), {"x": torch.ones(3, dtype=torch.float64)})
     assert str(raised.value) == (
         "cards/01-a.yaml:7: cannot compute 'mean(x**2)': evaluation must finish within -1 seconds"

@@ -18,29 +18,31 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from anki.collection import Collection
-from ankitools import CARD_TYPE_REVIEW, import_package, study_days
+from ankitools import CARD_TYPE_REVIEW, Ease, import_package, study_days
 from cardfiles import edit_basics
 from click.testing import CliRunner
 from projects import build_project, with_settings
 
-from dlflash.anki.collection import CollectionRefused
+from dlflash.anki import collection as ankicol
 from dlflash.anki.snapshot import collection_snapshot
 from dlflash.cli import main
 from dlflash.config import load_project
+from dlflash.errors import CollectionRefused
 from dlflash.render.fields import render_deck
 from dlflash.report.collection_forecast import collection_forecast
 from dlflash.report.forecast import DEFAULT_PARAMETERS
 from dlflash.report.stats import cards_per_note
 from dlflash.sources.cards import load_cards
 
-AGAIN, GOOD = 1, 3
+AGAIN: Ease = 1
+GOOD: Ease = 3
 # days of study through Anki's scheduler: 20 new cards a day, then their reviews
 DAYS = 16
 # the share of ordinary reviews answered Again (seeded), so retention is not 100%
 FORGET = 0.12
 
 if TYPE_CHECKING:
-    from anki.cards import Card  # imported after anki.collection, or anki's imports cycle
+    from anki.cards import Card, CardId  # imported after anki.collection, or anki's imports cycle
 
 
 def build(cards: Path, out: Path, at: int) -> None:
@@ -83,16 +85,14 @@ def reviewed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     guid_of = {n.card_id: n.guid for n in render_deck(project_cfg, load_cards(project_cfg.cards_dir))}
     leech_id, hard_id, suspended_id, edited_id, flagged_id, marked_id = ids[1:7]
     col = Collection(str(collection))
-    cards_of = {
-        guid: col.db.list("SELECT c.id FROM cards c JOIN notes n ON n.id = c.nid WHERE n.guid = ? ORDER BY c.ord", guid)
-        for guid in guid_of.values()
-    }
+    cards_query = "SELECT c.id FROM cards c JOIN notes n ON n.id = c.nid WHERE n.guid = ? ORDER BY c.ord"
+    cards_of: dict[str, list[CardId]] = {guid: ankicol.db(col).list(cards_query, guid) for guid in guid_of.values()}
     col.close()
     leech_card, hard_card = cards_of[guid_of[leech_id]][0], cards_of[guid_of[hard_id]][0]
     luck = random.Random(16)
-    hard_failures = []
+    hard_failures: list[int] = []  # the days the hard card was forgotten
 
-    def ease_for(card: Card, day: int) -> int:
+    def ease_for(card: Card, day: int) -> Ease:
         """Good while learning; on a review: the leech always forgotten, the hard card twice, others at random."""
         if card.type != CARD_TYPE_REVIEW:
             return GOOD
@@ -107,12 +107,12 @@ def reviewed(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     col = Collection(str(collection))
     try:
         notes = {n.guid: n for n in (col.get_note(nid) for nid in col.find_notes(""))}
-        col.sched.suspend_cards(cards_of[guid_of[suspended_id]][:1])  # type: ignore[arg-type]
+        col.sched.suspend_cards(cards_of[guid_of[suspended_id]][:1])
         note = notes[guid_of[edited_id]]
         field = note.keys()[1]
         note[field] = note[field] + " learner's addition"
         col.update_note(note)
-        col.set_user_flag_for_cards(1, cards_of[guid_of[flagged_id]][:1])  # type: ignore[arg-type]
+        col.set_user_flag_for_cards(1, cards_of[guid_of[flagged_id]][:1])
         marked = notes[guid_of[marked_id]]
         marked.add_tag("marked")
         col.update_note(marked)
@@ -227,10 +227,12 @@ def test_the_review_log_spans_the_studied_days_at_real_intervals(reviewed: dict[
     shutil.copy(reviewed["collection"], copy)
     col = Collection(str(copy))
     try:
-        days = col.db.scalar("SELECT count(DISTINCT (id - ?) / 86400000) FROM revlog", col.crt * 1000)
-        reviews, longest = col.db.first("SELECT count(), max(lastIvl) FROM revlog WHERE type = 1")
+        days = ankicol.db(col).scalar("SELECT count(DISTINCT (id - ?) / 86400000) FROM revlog", col.crt * 1000)
+        totals = ankicol.db(col).first("SELECT count(), max(lastIvl) FROM revlog WHERE type = 1")
     finally:
         col.close()
+    assert totals is not None  # an aggregate query gives its one row even over no reviews
+    reviews, longest = totals
     assert days == DAYS
     assert reviews == sum(a.card_type == CARD_TYPE_REVIEW for a in reviewed["answers"])
     assert longest >= 5  # reviews a card was scheduled for days ahead, not made due by hand

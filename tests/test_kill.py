@@ -10,16 +10,27 @@ import sys
 import time
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from anki.collection import Collection
-from cardfiles import edit_basics
+from cardfiles import CardFileChange, edit_basics
 
+from dlflash.anki import collection as ankicol
 from dlflash.anki.guids import guid_for_id
 from dlflash.anki.ledger import read_ledger
 from dlflash.config import load_project
 
 # fractions of an uninterrupted run's time at which the run is killed
 KILL_POINTS = (0.3, 0.6, 0.9)
+
+
+def first_answer_changed(step: int) -> CardFileChange:
+    """An edit of the basics' first answer that no earlier step made, so each step has a change to write."""
+
+    def change(data: dict[str, Any]) -> None:
+        data["cards"][0].update(back=f"Changed answer {step}.")
+
+    return change
 
 
 def dlflash(*args: str) -> subprocess.Popen[bytes]:
@@ -65,7 +76,7 @@ def test_build_killed_anywhere_leaves_whole_files_and_the_next_build_agrees_with
     args = ("build", "--cards", str(basics_cards), "--out", str(out))
     full = timed_run(*args)
     for step, point in enumerate(KILL_POINTS):
-        edit_basics(basics_cards, lambda d, n=step: d["cards"][0].update(back=f"Changed answer {n}."))
+        edit_basics(basics_cards, first_answer_changed(step))
         killed_at(full * point, *args)
         project = load_project(basics_cards)
         read_ledger(project.ledger)  # whole: it parses and every entry is valid
@@ -87,7 +98,7 @@ def test_sync_killed_anywhere_leaves_a_sound_collection_and_the_next_sync_comple
     Collection(str(probe)).close()
     full = timed_run("sync", "--cards", str(basics_cards), "--collection", str(probe))
     for step, point in enumerate(KILL_POINTS):
-        edit_basics(basics_cards, lambda d, n=step: d["cards"][0].update(back=f"Changed answer {n}."))
+        edit_basics(basics_cards, first_answer_changed(step))
         killed_at(full * point, *args)
         conn = sqlite3.connect(collection)
         conn.create_collation("unicase", lambda a, b: (a.lower() > b.lower()) - (a.lower() < b.lower()))
@@ -100,7 +111,7 @@ def test_sync_killed_anywhere_leaves_a_sound_collection_and_the_next_sync_comple
         assert proc.returncode == 0, err.decode()
         col = Collection(str(collection))
         try:
-            guids = col.db.list("select guid from notes")
+            guids = ankicol.db(col).list("select guid from notes")
             assert len(guids) == len(set(guids)), "a note was added twice"
             wanted = next(iter(col.find_notes(f'"Back:*Changed answer {step}.*"')), None)
             assert wanted is not None, output.decode()

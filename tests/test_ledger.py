@@ -18,6 +18,7 @@ from projects import build_project
 from dlflash import build as build_module
 from dlflash.anki.guids import guid_for_id
 from dlflash.anki.ledger import read_ledger
+from dlflash.anki.package import write_package
 from dlflash.cli import main
 from dlflash.config import load_project
 from dlflash.errors import DlflashError
@@ -94,7 +95,7 @@ def test_a_second_build_waits_for_the_first_and_ledger_and_package_agree(
     cards = load_cards(project.cards_dir)
     out = tmp_path / "deck.apkg"
     inside, release = threading.Event(), threading.Event()
-    real_write = build_module.write_package
+    real_write = write_package  # the real one: the name dlflash.build calls it by is patched below
 
     def paused_write(package: Any, target: Path) -> None:
         if not inside.is_set():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,7 @@ needs_mathjax = pytest.mark.skipif(
 )
 
 
-def project_with(tmp_path: Path, *cards: dict[str, object]) -> Project:
+def project_with(tmp_path: Path, *cards: Mapping[str, object]) -> Project:
     folder = tmp_path / "cards"
     folder.mkdir()
     text = yaml.safe_dump({"title": "Test", "cards": list(cards)}, sort_keys=False, allow_unicode=True, width=1000)

@@ -138,7 +138,10 @@ def test_the_page_loads_nothing_from_outside_itself(small_deck: Path) -> None:
         html, _count = preview_page(deck)
     tags = parse(html)
     outside = [
-        (name, a) for name, a in tags.tags for key in ("src", "href") if a.get(key) and not a[key].startswith("data:")
+        (name, a)
+        for name, a in tags.tags
+        for key in ("src", "href")
+        if (value := a.get(key)) and not value.startswith("data:")
     ]
     assert outside == []
     assert not [a for name, a in tags.tags if name in ("script", "link") and (a.get("src") or a.get("href"))]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from click.testing import CliRunner
 from dlflash.anki.cardview import cloze_numbers
 from dlflash.cli import main
 from dlflash.config import load_project
+from dlflash.model import RenderedNote
 from dlflash.render.fields import render_deck
 from dlflash.report.forecast import EARLY_DAYS, LATER_DAYS, ForecastSettings, forecast
 from dlflash.report.stats import deck_stats
@@ -100,7 +102,11 @@ def test_cloze_and_reversible_notes_count_as_the_cards_anki_makes(cards: Path) -
     project = load_project(str(cards))
     loaded = load_cards(project.cards_dir)
     notes = render_deck(project, loaded)
-    expected = {"basic": lambda n: 1, "reversible": lambda n: 2, "cloze": lambda n: len(cloze_numbers(n.fields[0]))}
+    expected: dict[str, Callable[[RenderedNote], int]] = {
+        "basic": lambda n: 1,
+        "reversible": lambda n: 2,
+        "cloze": lambda n: len(cloze_numbers(n.fields[0])),
+    }
     assert {n.note_type for n in notes} == set(expected)
     result = counts(cards)
     assert result.cards == sum(expected[n.note_type](n) for n in notes)

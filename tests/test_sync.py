@@ -7,23 +7,30 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from anki.collection import Collection
+from anki.models import NotetypeId
 from ankitools import import_package
 from cardfiles import edit_basics
 from click.testing import CliRunner, Result
 from projects import build_project
 
+from dlflash.anki import collection as ankicol
 from dlflash.anki.guids import guid_for_id
 from dlflash.anki.notetypes import NOTE_TYPES
-from dlflash.anki.sync import RETIRED_TAG, ExistingNote, clash_name, merged_tags, plan_sync
+from dlflash.anki.sync import ExistingNote, clash_name, merged_tags, plan_sync
+from dlflash.anki.tags import RETIRED_TAG
 from dlflash.cli import main
 from dlflash.config import load_project
 from dlflash.deck import open_deck
 from dlflash.model import RenderedNote, Source
 from dlflash.sources.cards import load_cards
+
+if TYPE_CHECKING:
+    from anki.cards import CardId  # imported after anki.collection, or anki's imports cycle
+    from anki.notes import Note
 
 SUSPENDED = -1  # Anki's queue number of a suspended card
 EDITED_CARD = "loss-rmse-from-mse"
@@ -58,13 +65,13 @@ def rendered(cards: Path) -> tuple[RenderedNote, ...]:
         return deck.notes
 
 
-def card_rows(col: Collection) -> dict[int, tuple[Any, ...]]:
-    rows = col.db.all("select id, nid, did, type, queue, ivl, due, reps, lapses, factor, data from cards")
+def card_rows(col: Collection) -> dict[CardId, tuple[Any, ...]]:
+    rows = ankicol.db(col).all("select id, nid, did, type, queue, ivl, due, reps, lapses, factor, data from cards")
     return {row[0]: tuple(row[1:]) for row in rows}
 
 
-def note_by_guid(col: Collection, guid: str) -> Any:
-    (nid,) = col.db.list("select id from notes where guid = ?", guid)
+def note_by_guid(col: Collection, guid: str) -> Note:
+    (nid,) = ankicol.db(col).list("select id from notes where guid = ?", guid)
     return col.get_note(nid)
 
 
@@ -81,7 +88,8 @@ def test_sync_into_an_empty_collection_adds_every_card_under_our_note_types(card
         assert col.note_count() == len(notes)
         for note in notes:
             stored = note_by_guid(col, note.guid)
-            assert stored.note_type()["id"] == NOTE_TYPES[note.note_type].model_id
+            note_type = stored.note_type()
+            assert note_type is not None and note_type["id"] == NOTE_TYPES[note.note_type].model_id
             assert tuple(stored.fields) == note.fields and tuple(stored.tags) == note.tags
             assert {col.decks.name(card.did) for card in stored.cards()} == {note.deck_name}
         assert col.fix_integrity()[1]  # Anki's own "Check Database" finds the note types sound
@@ -102,7 +110,7 @@ def test_resync_after_reviews_updates_adds_and_retires_and_keeps_history_and_use
     edited = note_by_guid(col, guid_for_id(EDITED_CARD))
     edited.tags.append(USER_TAG)
     col.update_note(edited)
-    revlog = col.db.all("select * from revlog order by id")
+    revlog = ankicol.db(col).all("select * from revlog order by id")
     before = card_rows(col)
     removed_nid = note_by_guid(col, guid_for_id(REMOVED_CARD)).id
     col.close()
@@ -131,7 +139,7 @@ def test_resync_after_reviews_updates_adds_and_retires_and_keeps_history_and_use
     assert "retired: 1 (" in result.output
     col = Collection(str(collection))
     try:
-        assert col.db.all("select * from revlog order by id") == revlog
+        assert ankicol.db(col).all("select * from revlog order by id") == revlog
         after = card_rows(col)
         retired_cards = {cid for cid, row in before.items() if row[0] == removed_nid}
         for cid, row in before.items():
@@ -189,7 +197,7 @@ def test_prune_deletes_the_notes_of_removed_cards(cards: Path, tmp_path: Path) -
     assert "pruned: 1 (" in result.output
     col = Collection(str(collection))
     try:
-        assert not col.db.list("select id from notes where guid = ?", guid_for_id(REMOVED_CARD))
+        assert not ankicol.db(col).list("select id from notes where guid = ?", guid_for_id(REMOVED_CARD))
         assert col.note_count() == len(rendered(cards))
     finally:
         col.close()
@@ -251,7 +259,8 @@ def test_note_type_with_our_id_and_an_added_field_is_refused_and_its_advice_work
     collection = empty_collection(tmp_path / "collection.anki2")
     sync(cards, collection)
     col = Collection(str(collection))
-    basic = col.models.get(NOTE_TYPES["basic"].model_id)  # type: ignore[arg-type]
+    basic = col.models.get(NotetypeId(NOTE_TYPES["basic"].model_id))
+    assert basic is not None
     col.models.add_field(basic, col.models.new_field("Mnemonic"))
     col.models.update_dict(basic)
     col.close()
@@ -265,7 +274,8 @@ def test_note_type_with_our_id_and_an_added_field_is_refused_and_its_advice_work
     assert digest(collection) == before
     # what the advice says, done as Anki's note type editor does it
     col = Collection(str(collection))
-    basic = col.models.get(NOTE_TYPES["basic"].model_id)  # type: ignore[arg-type]
+    basic = col.models.get(NotetypeId(NOTE_TYPES["basic"].model_id))
+    assert basic is not None
     col.models.remove_field(basic, next(f for f in basic["flds"] if f["name"] == "Mnemonic"))
     col.models.update_dict(basic)
     col.close()
@@ -489,6 +499,7 @@ def test_a_note_the_learner_changed_to_another_note_type_is_left_alone_not_added
     col = Collection(str(collection))
     note = note_by_guid(col, guid_for_id(EDITED_CARD))
     ours, stock = note.note_type(), col.models.by_name("Basic")
+    assert ours is not None and stock is not None  # a new collection has the stock "Basic"
     col.models.change(ours, [note.id], stock, {0: 0, 1: 1}, {0: 0})
     count = col.note_count()
     col.close()
@@ -501,7 +512,7 @@ def test_a_note_the_learner_changed_to_another_note_type_is_left_alone_not_added
     col = Collection(str(collection))
     try:
         assert col.note_count() == count
-        assert len(col.db.list("select id from notes where guid = ?", guid_for_id(EDITED_CARD))) == 1
+        assert len(ankicol.db(col).list("select id from notes where guid = ?", guid_for_id(EDITED_CARD))) == 1
     finally:
         col.close()
 
