@@ -1,7 +1,7 @@
 """Base: the result cache under ``build/cache/``, so that a rebuild redoes only the work whose inputs changed.
 
-An entry is one JSON file ``build/cache/<kind>/<key>.json`` holding its key, its
-value and the value's sha256. The key is the sha256 of everything the value
+A table is one file ``build/cache/<kind>/<name>.json``: a JSON header line (format and the
+sha256 of the rest), then its entries as JSON, key -> value. The key is the sha256 of everything the value
 depends on: the stage's inputs (a card's content in a canonical form, a
 formula, a TeX string...), the source of the dlflash package, the versions of
 the libraries that compute it, and whatever the caller adds (the reference's
@@ -33,7 +33,7 @@ from dlflash.model import Problem, Source
 
 CACHE_ENV = "DLFLASH_CACHE"
 CACHE_DIR = Path("build") / "cache"  # beside the cards folder, in the project's build outputs
-FORMAT = 1  # bump when the entry layout changes
+FORMAT = 2  # bump when the entry layout changes
 PACKAGE_DIR = Path(__file__).resolve().parent
 # what the text stages run on: markdown-it-py and its plugins, Pygments for code
 TEXT_LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "Pygments")
@@ -44,24 +44,43 @@ def canonical(value: Any) -> Any:
 
     Locations are left out: ``Source`` fields and fields marked ``metadata={"location": True}``.
     """
+    kind = type(value)
+    # the exact built-in types first: a key of 10,000 cards walks about half a million values
+    if kind is str or kind is int or kind is bool or kind is float or value is None:
+        return value
+    if kind is tuple or kind is list:
+        return [canonical(v) for v in value]
+    if kind is dict:
+        return {str(k): canonical(v) for k, v in sorted(value.items())}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {
-            f.name: canonical(getattr(value, f.name))
-            for f in dataclasses.fields(value)
-            if not isinstance(getattr(value, f.name), Source) and not f.metadata.get("location")
+            name: canonical(field)
+            for name in _kept_fields(kind)
+            if not isinstance(field := getattr(value, name), Source)
         }
     if isinstance(value, tuple | list):
         return [canonical(v) for v in value]
     if isinstance(value, dict):
         return {str(k): canonical(v) for k, v in sorted(value.items())}
-    if isinstance(value, str | int | float | bool) or value is None:
+    if isinstance(value, str | int | float | bool):
         return value
     raise TypeError(f"no canonical form for {type(value).__name__}")
 
 
+_KEPT: dict[type, tuple[str, ...]] = {}
+
+
+def _kept_fields(cls: type) -> tuple[str, ...]:
+    """The fields of a dataclass that keys include: all but those marked as locations (found once per class)."""
+    kept = _KEPT.get(cls)
+    if kept is None:
+        kept = _KEPT[cls] = tuple(f.name for f in dataclasses.fields(cls) if not f.metadata.get("location"))
+    return kept
+
+
 def digest(*parts: Any) -> str:
-    """sha256 of the parts' canonical JSON."""
-    text = json.dumps([canonical(p) for p in parts], sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    """sha256 of the parts' canonical JSON (``canonical`` already puts every mapping in one order)."""
+    text = json.dumps([canonical(p) for p in parts], ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -124,20 +143,23 @@ class Cache:
         if self.folder is None:
             return {}
         try:
-            stored = json.loads(self._path(kind, name).read_bytes())
-            entries = stored["entries"]
-            if stored["format"] != FORMAT or not isinstance(entries, dict) or stored["sha256"] != digest(entries):
+            header, _, body = self._path(kind, name).read_bytes().partition(b"\n")
+            stored = json.loads(header)
+            # the checksum is over the entries' bytes as written: no re-encoding of a large table to verify it
+            if stored["format"] != FORMAT or stored["sha256"] != hashlib.sha256(body).hexdigest():
                 return {}
+            entries = json.loads(body)
         except (OSError, ValueError, KeyError, TypeError):
             return {}
-        return entries
+        return entries if isinstance(entries, dict) else {}
 
     def save(self, kind: str, name: str, entries: dict[str, Any], old: dict[str, Any] | None = None) -> None:
-        """Write the table (atomically) unless it holds exactly ``old``."""
+        """Write the table (atomically) unless it holds exactly ``old``: a header line, then the entries."""
         if self.folder is None or entries == old:
             return
-        stored = {"format": FORMAT, "sha256": digest(entries), "entries": entries}
-        write_atomic(self._path(kind, name), json.dumps(stored, ensure_ascii=False).encode("utf-8"))
+        body = json.dumps(entries, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        header = json.dumps({"format": FORMAT, "sha256": hashlib.sha256(body).hexdigest()}).encode("utf-8")
+        write_atomic(self._path(kind, name), header + b"\n" + body)
 
     def lookup(self, kind: str, name: str, keys: dict[str, Callable[[], Any]]) -> dict[str, Any]:
         """Each key's value: the table's where it holds one, else computed; the table then holds exactly these."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -12,7 +13,7 @@ from typing import Any
 import pytest
 from projects import build_project
 
-from dlflash.cache import CACHE_DIR, CACHE_ENV
+from dlflash.cache import CACHE_DIR, CACHE_ENV, FORMAT
 from dlflash.config import load_project
 from dlflash.model import Card, RenderedNote
 from dlflash.render import fields
@@ -45,10 +46,15 @@ def test_no_cold_warm_or_corrupted_cache_gives_the_same_package(
     tables = _tables(cards_copy)
     assert {t.parent.name for t in tables} >= {"notes", "figures"}
     assert _build(cards_copy, tmp_path / "warm.apkg") == without
-    # truncated files, a valid file whose checksum fails, and a table of the wrong shape
+    # truncated files, a well-formed file whose checksum fails, and a table of the wrong shape
     for number, table in enumerate(tables):
         data = table.read_bytes()
-        corrupt = [data[: len(data) // 2], data.replace(b'"fields": ["', b'"fields": ["x'), b'{"entries": []}']
+        header, _, body = data.partition(b"\n")
+        edited = header + b"\n" + body.replace(b'":"', b'":"x', 1)
+        assert edited != data
+        wrong_shape = b"[]"
+        checked = json.dumps({"format": FORMAT, "sha256": hashlib.sha256(wrong_shape).hexdigest()}).encode()
+        corrupt = [data[: len(data) // 2], edited, checked + b"\n" + wrong_shape]
         table.write_bytes(corrupt[number % 3])
     assert _build(cards_copy, tmp_path / "corrupt.apkg") == without
     assert _build(cards_copy, tmp_path / "repaired.apkg") == without
@@ -80,6 +86,20 @@ def test_a_rebuild_renders_only_the_changed_card(
     path.write_text(edited, "utf-8")
     _build(cards_copy, tmp_path / "edited.apkg")
     assert rendered == [card_id]
+
+
+def test_renamed_headings_miss_every_whole_file_entry_and_give_the_uncached_package(
+    cards_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _build(cards_copy, tmp_path / "first.apkg")  # every file's notes cached under one key each
+    headings = cards_copy / "headings.yaml"
+    text = headings.read_text("utf-8")
+    renamed = text.replace(': Natural language processing', ': NLP, renamed')
+    assert renamed != text
+    headings.write_text(renamed, "utf-8")
+    warm = _build(cards_copy, tmp_path / "warm.apkg")
+    monkeypatch.setenv(CACHE_ENV, "off")
+    assert warm == _build(cards_copy, tmp_path / "off.apkg")
 
 
 MODULES_AFTER = """
