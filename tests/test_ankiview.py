@@ -10,7 +10,7 @@ from anki.collection import Collection
 from ankitools import import_package
 from projects import build_project
 
-from dlflash.anki.cardview import cloze_numbers, note_cards, render_clozes
+from dlflash.anki.cardview import card_count, cloze_numbers, note_cards, render_clozes
 from dlflash.config import load_project
 from dlflash.deck import open_deck
 from dlflash.sources.cards import load_cards
@@ -60,6 +60,9 @@ def test_every_card_matches_what_anki_renders(cards_copy: Path, tmp_path: Path) 
     ours = {(note.guid, view.name): (view.question, view.answer) for note in notes for view in note_cards(note)}
     assert ours == anki_cards(tmp_path / "collection.anki2")
     assert any(view.name == "Reverse" for note in notes for view in note_cards(note))
+    # the count the stats and deck descriptions use, without rendering: the same cards Anki made
+    assert sum(card_count(note) for note in notes) == len(ours)
+    assert all(card_count(note) == len(note_cards(note)) for note in notes)
 
 
 def test_a_nested_cloze_makes_no_card_of_its_own() -> None:

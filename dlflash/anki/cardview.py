@@ -59,6 +59,14 @@ def note_cards(note: RenderedNote) -> tuple[CardView, ...]:
     return tuple(_card(name, qfmt, afmt, fields, None) for name, qfmt, afmt in spec.templates)
 
 
+def card_count(note: RenderedNote) -> int:
+    """How many cards Anki makes of the note (``len(note_cards(note))``) without rendering them."""
+    spec = NOTE_TYPES[note.note_type]
+    if spec.cloze:
+        return len({n for f in note.fields for n in cloze_numbers(f)})
+    return len(spec.templates)
+
+
 def _card(name: str, qfmt: str, afmt: str, fields: Mapping[str, str], ordinal: int | None) -> CardView:
     question = fill(qfmt, fields, ordinal=ordinal, answer=False)
     return CardView(name, question, fill(afmt, fields, ordinal=ordinal, answer=True, front_side=question))

@@ -104,8 +104,9 @@ def _write_collection(package: Package, db: Path) -> None:
         description = package.descriptions.get(name, "")
         return decks.setdefault(name, genanki.Deck(deck_id(name), name, description=description))
 
+    used = {n.deck_name for n in package.notes}
     for name in package.descriptions:  # parents first, so Anki makes them before their children
-        if any(n.deck_name == name or n.deck_name.startswith(f"{name}::") for n in package.notes):
+        if any(d == name or d.startswith(f"{name}::") for d in used):
             deck_named(name)
     for position, note in enumerate(package.notes):
         deck = deck_named(note.deck_name)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from html import escape
 
-from dlflash.anki.cardview import note_cards
+from dlflash.anki.cardview import card_count
 from dlflash.config import Project
 from dlflash.model import CardSet, Fact, RenderedNote
 
@@ -30,7 +30,7 @@ def deck_descriptions(
     """``deck name -> HTML description`` for the parent deck and every deck that has notes."""
     counts: dict[str, int] = {}
     for note in notes:
-        counts[note.deck_name] = counts.get(note.deck_name, 0) + len(note_cards(note))
+        counts[note.deck_name] = counts.get(note.deck_name, 0) + card_count(note)
     descriptions: dict[str, str] = {}
     # the notes as the sources name them, relative to the project root
     notes_file = project.cheatsheet.resolve().relative_to(project.root).as_posix()

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from dlflash.anki.cardview import note_cards
+from dlflash.anki.cardview import card_count
 from dlflash.model import CardSet, RenderedNote
 
 
@@ -30,7 +30,7 @@ class DeckStats:
 
 def cards_per_note(notes: tuple[RenderedNote, ...]) -> dict[str, int]:
     """How many Anki cards each note (by card id) makes."""
-    return {note.card_id: len(note_cards(note)) for note in notes}
+    return {note.card_id: card_count(note) for note in notes}
 
 
 def deck_stats(cards: CardSet, notes: tuple[RenderedNote, ...]) -> DeckStats:
