@@ -137,6 +137,8 @@ class CardFile:
     cards: tuple[Card, ...]
     # whole-line comments, (line, text from the '#'), in file order
     comments: tuple[tuple[int, str], ...] = ()
+    # the sha256 of the text it was loaded from: what tells a later stage the whole file is unchanged
+    text_sha256: str = ""
 
     @property
     def label(self) -> str:

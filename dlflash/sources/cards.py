@@ -9,11 +9,14 @@ file in one pass.
 from __future__ import annotations
 
 import gc
+import hashlib
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from dlflash.cache import Cache
+from dlflash.codec import decode, encode
 from dlflash.errors import ProblemsError, SourceFileError, UsageError
 from dlflash.messages import clip, did_you_mean, shown
 from dlflash.model import (
@@ -36,6 +39,7 @@ from dlflash.sources.yamltree import YNode, parse_yaml
 CARD_FILE_RE = re.compile(r"^(\d\d)-([a-z0-9]+(?:-[a-z0-9]+)*)\.yaml$")
 # YAML files in the cards folder that are not card files (coverage skips, retired ids)
 NON_CARD_FILES = frozenset({"skip.yaml", "retired.yaml", "headings.yaml"})
+LOAD_CACHE = "cards"  # build/cache/cards/<file>.json: each card file as last loaded cleanly
 ID_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 TAG_RE = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*(?:::[a-z0-9]+(?:[-_][a-z0-9]+)*)*$")
 CLOZE_RE = re.compile(r"\{\{c\d+::")
@@ -72,7 +76,11 @@ ProblemFactory = Callable[[int, str], Problem]
 
 
 def load_cards(directory: str | Path) -> CardSet:
-    """Load and validate every ``NN-section.yaml`` file below ``directory``."""
+    """Load and validate every ``NN-section.yaml`` file below ``directory``.
+
+    A file whose text was loaded before without a problem, by this code, is read back from the
+    cache (``build/cache/cards/``, one table per file) instead of being parsed and validated again.
+    """
     root = Path(directory)
     if not root.is_dir():
         raise UsageError(f"cards folder not found: {str(root)!r}")
@@ -81,9 +89,10 @@ def load_cards(directory: str | Path) -> CardSet:
     problems: list[Problem] = []
     files: list[CardFile] = []
     project_root = root.resolve().parent
+    cache = Cache.for_cards(root)
     with _collector_paused():
         for path in paths:
-            card_file, file_problems = load_card_file(path, project_root)
+            card_file, file_problems = _cached_card_file(path, project_root, cache)
             problems.extend(file_problems)
             if card_file is not None:
                 files.append(card_file)
@@ -91,6 +100,27 @@ def load_cards(directory: str | Path) -> CardSet:
     if any(p.severity == "error" for p in problems):
         raise ProblemsError(problems)
     return CardSet(str(root), tuple(files))
+
+
+def _cached_card_file(path: Path, project_root: Path, cache: Cache) -> tuple[CardFile | None, list[Problem]]:
+    """``load_card_file``, from the cache where the file's text is unchanged and loaded cleanly before."""
+    if CARD_FILE_RE.match(path.name) is None or cache.folder is None:
+        return load_card_file(path, project_root)
+    try:
+        text = read_source_text(path, project_root)
+    except SourceFileError as exc:
+        return None, list(exc.problems)
+    old = cache.table(LOAD_CACHE, path.name)
+    key = cache.key(LOAD_CACHE, str(path), text)
+    if key in old:
+        try:
+            return decode(CardFile, old[key]), []
+        except (KeyError, TypeError, ValueError):  # an entry of the wrong shape: load the file afresh
+            pass
+    card_file, problems = parse_card_file(path, text)
+    if card_file is not None and not problems:  # only a clean load is kept: problems are always reported afresh
+        cache.save(LOAD_CACHE, path.name, {key: encode(card_file)}, old)
+    return card_file, problems
 
 
 @contextmanager
@@ -109,13 +139,21 @@ def _collector_paused() -> Iterator[None]:
 def load_card_file(path: Path, project_root: Path | None = None) -> tuple[CardFile | None, list[Problem]]:
     """Read one card file (a regular file inside ``project_root``, by default the cards folder's parent)."""
     name = str(path)
-    match = CARD_FILE_RE.match(path.name)
-    if match is None:
+    if CARD_FILE_RE.match(path.name) is None:
         return None, [Problem(Source(name, 1), f"file name must be NN-section.yaml in kebab-case: {path.name!r}")]
     try:
         text = read_source_text(path, project_root or path.parent.resolve().parent)
     except SourceFileError as exc:
         return None, list(exc.problems)
+    return parse_card_file(path, text)
+
+
+def parse_card_file(path: Path, text: str) -> tuple[CardFile | None, list[Problem]]:
+    """The card file ``path`` holding ``text``, with every problem of it."""
+    name = str(path)
+    match = CARD_FILE_RE.match(path.name)
+    if match is None:
+        return None, [Problem(Source(name, 1), f"file name must be NN-section.yaml in kebab-case: {path.name!r}")]
     if "\t" in text:
         line = text[: text.index("\t")].count("\n") + 1
         return None, [Problem(Source(name, line), "tabs are not allowed in card files: indent with spaces")]
@@ -158,6 +196,7 @@ def load_card_file(path: Path, project_root: Path | None = None) -> tuple[CardFi
         title=title.text.strip() if title is not None and title.kind == "str" else match.group(2),
         cards=tuple(cards),
         comments=_comments(text),
+        text_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
     )
     return card_file, problems
 
