@@ -116,8 +116,9 @@ def worker_build(cards_dir: Path, out: Path, notes_json: Path) -> dict[str, Any]
 
         def export() -> None:
             old = read_ledger(project.ledger)
-            package = plan_package(deck.notes, deck.media, old, now())
-            write_ledger(project.ledger, package.ledger)
+            package = plan_package(deck.notes, deck.media, old, now(), deck.descriptions)
+            if package.ledger != old:  # as `dlflash build` does: an unchanged ledger is not rewritten
+                write_ledger(project.ledger, package.ledger)
             write_package(package, out)
 
         _timed(stages, "export", export)
