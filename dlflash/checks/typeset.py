@@ -16,9 +16,10 @@ see ``activetex``), which node refuses again by the attributes MathJax would set
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from typing import Any
 
 from dlflash.anki.cardview import cloze_field, cloze_numbers, render_clozes
 from dlflash.anki.notetypes import NOTE_TYPES
@@ -39,6 +40,7 @@ _START = re.compile(r"\\\(|\\\[")
 _END = {opener: re.compile(re.escape(close) + r"|\\.|[{}]") for opener, (close, _display) in DELIMITERS.items()}
 QUOTE_LIMIT = 80
 MATH_CACHE = "mathjax"
+SPANS_CACHE = "math-found"  # per note: its shape findings and the formulas it shows
 
 
 @dataclass(frozen=True)
@@ -127,13 +129,56 @@ def _find_in_text(text: str) -> Iterator[MathSpan]:
 
 
 def math_check(project: Project, notes: Sequence[RenderedNote]) -> Iterator[Problem]:
-    """Registered in ``dlflash.checks.run``: shape problems first, then MathJax's verdict, over the rendered notes."""
-    yield from (p for note in notes for p in shape_problems(note))
-    yield from typeset_problems(project, notes)
+    """Registered in ``dlflash.checks.run``: shape problems first, then MathJax's verdict, over the rendered notes.
+
+    What a note's fields hold (its shape findings and the formulas to typeset) is read from the
+    cache where the note type and fields are unchanged: finding math parses each card's HTML.
+    """
+    found = _notes_math(project, notes)
+    for note, (shapes, _spans) in zip(notes, found, strict=True):
+        yield from (_problem(note, rule, span) for rule, span in shapes)
+    shown = [(note, name, span) for note, (_shapes, spans) in zip(notes, found, strict=True) for name, span in spans]
+    yield from typeset_problems(project, shown)
 
 
-def shape_problems(note: RenderedNote) -> Iterator[Problem]:
-    """Math Anki would break before MathJax even sees it."""
+NoteMath = tuple[list[tuple[str, MathSpan]], list[tuple[str, MathSpan]]]
+
+
+def _notes_math(project: Project, notes: Sequence[RenderedNote]) -> list[NoteMath]:
+    """Each note's (shape findings, typesettable formulas), cached by note type and fields."""
+    cache = Cache.for_cards(project.cards_dir)
+    old = cache.table(SPANS_CACHE, SPANS_CACHE)
+    entries: dict[str, Any] = {}
+    found: list[NoteMath] = []
+    for note in notes:
+        key = cache.key(SPANS_CACHE, note.note_type, note.fields)
+        math = _decode_math(old.get(key))
+        if math is None:
+            math = (list(_shape_findings(note)), list(_typesettable(note)))
+        entries[key] = _encode_math(math)
+        found.append(math)
+    cache.save(SPANS_CACHE, SPANS_CACHE, entries, old)
+    return found
+
+
+def _encode_math(math: NoteMath) -> list[list[list[object]]]:
+    return [[[label, span.tex, span.display, span.closed] for label, span in part] for part in math]
+
+
+def _decode_math(value: Any) -> NoteMath | None:
+    """A cached entry, or None for a missing one or one of the wrong shape."""
+    try:
+        shapes, spans = (
+            [(str(label), MathSpan(str(tex), bool(display), bool(closed))) for label, tex, display, closed in part]
+            for part in value
+        )
+    except (TypeError, ValueError):
+        return None
+    return shapes, spans
+
+
+def _shape_findings(note: RenderedNote) -> Iterator[tuple[str, MathSpan]]:
+    """Math Anki would break before MathJax even sees it: (rule, formula)."""
     spec = NOTE_TYPES[note.note_type]
     for name, html in zip(spec.fields, note.fields, strict=True):
         # with every deletion revealed, a '}}' left in math is one that would end a cloze early
@@ -141,23 +186,17 @@ def shape_problems(note: RenderedNote) -> Iterator[Problem]:
         for span in find_math(shown):
             if not span.closed:
                 close = DELIMITERS["\\[" if span.display else "\\("][0]
-                rule = f"math in {name} must end with '{close}' outside braces (an unmatched '{{' hides it)"
-                yield _problem(note, rule, span)
+                yield f"math in {name} must end with '{close}' outside braces (an unmatched '{{' hides it)", span
             elif "\n" in span.tex:
-                yield _problem(note, f"math in {name} must be on one line (a raw newline breaks it in Anki)", span)
+                yield f"math in {name} must be on one line (a raw newline breaks it in Anki)", span
             elif spec.cloze and "}}" in span.tex:
-                rule = f"math in {name} must not contain '}}}}' (it ends the cloze early; write '}} }}')"
-                yield _problem(note, rule, span)
+                yield f"math in {name} must not contain '}}}}' (it ends the cloze early; write '}} }}')", span
             for reason in active_tex(span.tex):
-                rule = f"math in {name} must not make links, styles, ids or classes (they act in Anki): {reason}"
-                yield _problem(note, rule, span)
+                yield f"math in {name} must not make links, styles, ids or classes (they act in Anki): {reason}", span
 
 
-def typeset_problems(project: Project, notes: Iterable[RenderedNote]) -> Iterator[Problem]:
+def typeset_problems(project: Project, shown: Sequence[tuple[RenderedNote, str, MathSpan]]) -> Iterator[Problem]:
     """Typeset every distinct formula once, in one node run; report each failure on every card showing it."""
-    shown: list[tuple[RenderedNote, str, MathSpan]] = [
-        (note, name, span) for note in notes for name, span in _typesettable(note)
-    ]
     items = {_key(span): TexItem(_key(span), span.tex, span.display) for _note, _name, span in shown}
     try:
         errors = _cached_errors(project, items)
@@ -167,7 +206,7 @@ def typeset_problems(project: Project, notes: Iterable[RenderedNote]) -> Iterato
     for note, name, span in shown:
         failure = errors.get(_key(span))
         if failure is None or any(active_tex(span.tex)):
-            continue  # acting macros are reported by shape_problems, once
+            continue  # acting macros are reported by the shape findings, once
         if failure.acts:
             rule = f"math in {name} must not make links, styles, ids or classes (they act in Anki): {failure.message}"
         else:
