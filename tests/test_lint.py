@@ -11,7 +11,9 @@ import pytest
 from click.testing import CliRunner
 from projects import check_problems
 
+from dlflash.cache import CACHE_DIR, CACHE_ENV
 from dlflash.checks.lint import (
+    LINT_CACHE,
     NEAR_IDENTICAL_RATIO,
     RULES,
     is_yes_no_question,
@@ -705,3 +707,37 @@ def test_prompts_from_one_template_have_a_bounded_number_of_candidates() -> None
                for i in range(3000)]
     found = _pairs(records, BUCKET_CAP)
     assert len(found) <= len(records)  # linear, where every pair shares 14 of 16 tokens
+
+
+# ---------------------------------------------------------------- the cache of card rules' findings
+
+
+def test_a_cached_finding_is_dropped_when_a_word_it_read_stops_being_rare() -> None:
+    text = "Lower it {{c1::by steps}} (`MultiStepLR`) or by {{c2::annealing}} along a curve (`CosineAnnealingLR`)."
+    leaky = cloze(text)
+    # 'annealing' on seven cards is common: a cue nobody would take for the answer
+    common = [
+        basic(id=f"annealing-{i}", front=f"What does annealing schedule number {i} lower?", back=f"Rate {i}.")
+        for i in range(7)
+    ]
+
+    def leaks(*cards: Card) -> list[str]:
+        return [p.message for p in fired("cue-leak", *cards) if p.card_id == leaky.id]
+
+    alone = leaks(leaky)
+    assert alone and "'annealing'" in alone[0]
+    assert leaks(leaky, *common) == []  # the entry cached alone must not be reused here
+    assert leaks(leaky) == alone  # and the one cached beside the others must not be reused alone
+
+
+def test_lint_gives_the_same_problems_with_a_cold_a_warm_and_no_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cards = write_cards(tmp_path, CARD_FILE)
+    monkeypatch.setenv(CACHE_ENV, "off")
+    without = lint_dir(cards)
+    assert without  # the file has findings to compare
+    monkeypatch.delenv(CACHE_ENV)
+    assert lint_dir(cards) == without
+    assert (tmp_path / CACHE_DIR / LINT_CACHE / "card-rules.json").is_file()
+    assert lint_dir(cards) == without

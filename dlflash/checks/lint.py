@@ -23,8 +23,10 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from pathlib import Path
+from typing import Any, Literal
 
+from dlflash.cache import Cache
 from dlflash.checks import similar
 from dlflash.checks.similar import numbered
 from dlflash.messages import clip, did_you_mean
@@ -69,6 +71,7 @@ SET_MAX_ITEMS = 2
 SET_ITEM_MAX_WORDS = 4
 # source: Wozniak rule 11, combat interference; difflib ratio over lower-case tokens, math kept
 NEAR_IDENTICAL_RATIO = 0.9
+LINT_CACHE = "lint"  # build/cache/lint/: each card's key words, and its card rules' findings
 
 # source: Matuschak, avoid yes/no prompts; these openings ask for a yes or a no
 YES_NO_OPENINGS = frozenset(
@@ -489,8 +492,12 @@ def _cloze_cue_leaks(card: Card, ctx: LintContext) -> Iterator[Finding]:
 
 def _rare(found: set[str], ctx: LintContext) -> set[str]:
     """The words of ``found`` that few cards use: a word on many cards ('loss', 'layer') cues nothing."""
-    limit = max(CUE_RARE_MIN_CARDS, CUE_RARE_SHARE * ctx.cards)
+    limit = _rare_limit(ctx)
     return {w for w in found if ctx.word_cards.get(w, 0) <= limit}
+
+
+def _rare_limit(ctx: LintContext) -> float:
+    return max(CUE_RARE_MIN_CARDS, CUE_RARE_SHARE * ctx.cards)
 
 
 def _listed(found: Iterable[str]) -> str:
@@ -868,15 +875,17 @@ def lint_cards(cards: CardSet, media_available: Iterable[str], rules: Registry[R
     """Every rule (or those of ``rules``) over every card, less the warnings a card waives (``lint-ok``).
 
     Waivers are checked against every rule, so a selection never makes a waiver look unknown or idle.
+    A card's key words and its card rules' findings are read from the cache where the card, the
+    media folder and the rarity of its own key words in the deck are unchanged.
     """
-    used = Counter(w for card in cards.cards for w in set().union(*(key_words(t) for _, t in _fields(card))))
-    ctx = LintContext(frozenset(media_available), used, len(cards.cards))
-    found: list[tuple[Card, str, Finding]] = []
+    cache = Cache.for_cards(Path(cards.directory))
+    keys = {card.id: cache.key(LINT_CACHE, card) for card in cards.cards}
+    own = _key_words_of(cache, cards, keys)
+    ctx = LintContext(frozenset(media_available), Counter(w for words in own.values() for w in words), len(cards.cards))
     chosen = RULES if rules is None else rules
+    by_card = _card_findings(cache, cards, keys, own, ctx)
+    found = [(card, name, f) for card in cards.cards for name, f in by_card[card.id] if name in chosen]
     for rule in chosen.values():
-        if rule.card_check is not None:
-            check = rule.card_check
-            found.extend((card, rule.name, f) for card in cards.cards for f in check(card, ctx))
         if rule.deck_check is not None:
             found.extend((card, rule.name, f) for card, f in rule.deck_check(cards))
     waivers = dict(_waivers(cards))
@@ -888,6 +897,101 @@ def lint_cards(cards: CardSet, media_available: Iterable[str], rules: Registry[R
     warned = {(c.id, n) for c, n, f in found if f.severity == "warning"}
     problems.extend(_waiver_problems(cards, waivers, warned, set(chosen)))
     return sorted(problems, key=lambda p: (p.source, p.message))
+
+
+def _key_words_of(cache: Cache, cards: CardSet, keys: Mapping[str, str]) -> dict[str, list[str]]:
+    """Card id -> the key words of all its fields (what ``LintContext.word_cards`` counts), cached per card."""
+    old = cache.table(LINT_CACHE, "key-words")
+    entries: dict[str, Any] = {}
+    own: dict[str, list[str]] = {}
+    for card in cards.cards:
+        key = keys[card.id]
+        value = old.get(key)
+        if not (isinstance(value, list) and all(isinstance(w, str) for w in value)):
+            value = sorted(set().union(*(key_words(t) for _, t in _fields(card))))
+        entries[key] = own[card.id] = value
+    cache.save(LINT_CACHE, "key-words", entries, old)
+    return own
+
+
+def _card_findings(
+    cache: Cache, cards: CardSet, keys: Mapping[str, str], own: Mapping[str, list[str]], ctx: LintContext
+) -> dict[str, list[tuple[str, Finding]]]:
+    """Card id -> (rule name, finding) of every card rule, cached by the card and the media folder.
+
+    Card rules read one more thing of the deck: whether a word is rare in it (``_rare``). An entry
+    keeps each word its rules asked about and the answer they got; it holds only while every one
+    of those words is still as rare, or as common, as it was.
+    """
+    old = cache.table(LINT_CACHE, "card-rules")
+    media = cache.key(LINT_CACHE, sorted(ctx.media_available))
+    limit = _rare_limit(ctx)
+    entries: dict[str, Any] = {}
+    found: dict[str, list[tuple[str, Finding]]] = {}
+    for card in cards.cards:
+        key = cache.key(LINT_CACHE, keys[card.id], media)
+        entry = _decode_findings(old.get(key), ctx.word_cards, limit)
+        if entry is None:
+            asked = _Asked(ctx.word_cards)
+            seen = LintContext(ctx.media_available, asked, ctx.cards)
+            findings = [
+                (rule.name, f) for rule in RULES.values() if rule.card_check is not None
+                for f in rule.card_check(card, seen)
+            ]
+            rare = {w: ctx.word_cards.get(w, 0) <= limit for w in sorted(asked.words)}
+            entry = (findings, rare)
+        findings, rare = entry
+        entries[key] = {"findings": [[name, f.message, f.severity] for name, f in findings], "rare": rare}
+        found[card.id] = findings
+    cache.save(LINT_CACHE, "card-rules", entries, old)
+    return found
+
+
+class _Asked(Mapping[str, int]):
+    """``word_cards`` that remembers which words were looked up."""
+
+    def __init__(self, counts: Mapping[str, int]) -> None:
+        self.counts = counts
+        self.words: set[str] = set()
+
+    def __getitem__(self, word: str) -> int:
+        self.words.add(word)
+        return self.counts[word]
+
+    def get(self, word: str, default: Any = None) -> Any:
+        self.words.add(word)
+        return self.counts.get(word, default)
+
+    def __contains__(self, word: object) -> bool:
+        if isinstance(word, str):
+            self.words.add(word)
+        return word in self.counts
+
+    def __iter__(self) -> Iterator[str]:
+        raise TypeError("a rule must ask about words, not list them: the cache records what it asked")
+
+    def __len__(self) -> int:
+        return len(self.counts)
+
+
+def _decode_findings(
+    value: Any, word_cards: Mapping[str, int], limit: float
+) -> tuple[list[tuple[str, Finding]], dict[str, bool]] | None:
+    """A cached entry that still holds, or None (missing, of the wrong shape, or a word's rarity changed)."""
+    if not isinstance(value, dict) or not isinstance(value.get("findings"), list):
+        return None
+    rare = value.get("rare")
+    if not isinstance(rare, dict) or any((word_cards.get(w, 0) <= limit) is not flag for w, flag in rare.items()):
+        return None
+    findings: list[tuple[str, Finding]] = []
+    for item in value["findings"]:
+        if not (isinstance(item, list) and len(item) == 3 and all(isinstance(part, str) for part in item)):
+            return None
+        name, message, severity = item
+        if severity not in ("error", "warning"):
+            return None
+        findings.append((name, Finding(message, "error" if severity == "error" else "warning")))
+    return findings, rare
 
 
 @dataclass(frozen=True)
