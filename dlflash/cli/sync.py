@@ -55,7 +55,7 @@ FORECAST_PLOT = "build/forecast.png"
 def sync(collection: str, cards_dir: str, dry_run: bool, prune: bool, overwrite_edits: bool) -> None:
     """Apply the deck to an Anki collection: add, update, retire notes; keep all reviews."""
     # imported here: only this command needs the anki package
-    from dlflash.anki.sync import plan_collection, sync_collection
+    from dlflash.anki.sync import SyncRequest, plan_collection, sync_collection
 
     project = load_project(cards_dir)
     names = {r.guid: r.id for r in read_retired(project.retired_file)}
@@ -66,11 +66,12 @@ def sync(collection: str, cards_dir: str, dry_run: bool, prune: bool, overwrite_
     with open_deck(project) as deck:
         stage(f"rendering {len(deck.cards.cards)} cards")
         stage(f"{'planning' if dry_run else 'applying'} {len(deck.notes)} notes against {path}")
+        request = SyncRequest(deck.notes, deck.media, names, prune, ledger_times, overwrite_edits)
         if dry_run:
-            plan = plan_collection(path, deck.notes, deck.media, names, prune, ledger_times, overwrite_edits)
+            plan = plan_collection(path, request)
             click.echo(f"dry run: {path} was not changed; a sync would do this:")
         else:
-            plan = sync_collection(path, deck.notes, deck.media, names, prune, ledger_times, overwrite_edits)
+            plan = sync_collection(path, request)
             click.echo(f"synced {path}:")
     for label, ids in (
         ("note types added", plan.notetypes_added),
