@@ -8,7 +8,7 @@ import click
 
 from dlflash.anki.ledger import read_ledger
 from dlflash.anki.retired import RETIRED_TAG_SEARCH, anki_search, read_retired
-from dlflash.cli.app import cards_option, main
+from dlflash.cli.app import cards_option, collection_option, main
 from dlflash.cli.progress import stage
 from dlflash.config import Project, load_project
 from dlflash.deck import Deck, open_deck
@@ -37,13 +37,7 @@ FORECAST_PLOT = "build/forecast.png"
 
 
 @main.command()
-@click.option(
-    "--collection",
-    "collection",
-    required=True,
-    type=click.Path(dir_okay=False),
-    help="The Anki collection file (collection.anki2 in your profile folder); close Anki first.",
-)
+@collection_option("The Anki collection file (collection.anki2 in your profile folder); close Anki first.")
 @cards_option
 @click.option("--dry-run", is_flag=True, help="Print what would change; change nothing.")
 @click.option("--prune", is_flag=True, help="Delete the notes of removed cards instead of retiring them.")
@@ -133,12 +127,10 @@ def retired(cards_dir: str) -> None:
 )
 @click.option("--days", default=90, show_default=True, type=click.IntRange(1, 3650), help="Days to simulate.")
 @click.option("--plot", is_flag=True, help=f"With --forecast, draw reviews per day to {FORECAST_PLOT}.")
-@click.option(
-    "--collection",
-    "collection",
-    type=click.Path(dir_okay=False),
-    help="With --forecast, start from your Anki collection (collection.anki2): your cards' state, your "
+@collection_option(
+    "With --forecast, start from your Anki collection (collection.anki2): your cards' state, your "
     "preset and FSRS parameters. Only a copy is opened; the file is never written.",
+    required=False,
 )
 def stats(
     cards_dir: str,
