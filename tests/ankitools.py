@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, cast
@@ -88,3 +91,23 @@ def study_days(collection: Path, days: int, ease_for: Callable[[Card, int], Ease
         finally:
             col.close()
     return answers
+
+
+# another process that opens the collection as Anki does, says so, and keeps it open
+_HOLDER = (
+    "import sys, time\nfrom anki.collection import Collection\n"
+    "c = Collection(sys.argv[1]); c.db.scalar('select 1'); print('open', flush=True); time.sleep(60)"
+)
+
+
+@contextmanager
+def held_open(collection: Path) -> Iterator[None]:
+    """The block runs while another process holds ``collection`` open, as a running Anki does."""
+    holder = subprocess.Popen([sys.executable, "-c", _HOLDER, str(collection)], stdout=subprocess.PIPE)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == b"open\n"
+        yield
+    finally:
+        holder.kill()
+        holder.wait()
+

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from anki.collection import Collection
 from anki.models import NotetypeId
-from ankitools import import_package
+from ankitools import held_open, import_package
 from cardfiles import edit_basics
 from click.testing import CliRunner, Result
 from projects import build_project
@@ -235,22 +233,8 @@ def test_locked_collection_is_refused_and_left_untouched(cards: Path, tmp_path: 
 
 def test_collection_open_in_another_anki_process_is_refused(cards: Path, tmp_path: Path) -> None:
     collection = empty_collection(tmp_path / "collection.anki2")
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import sys, time\nfrom anki.collection import Collection\n"
-            "c = Collection(sys.argv[1]); c.db.scalar('select 1'); print('open', flush=True); time.sleep(60)",
-            str(collection),
-        ],
-        stdout=subprocess.PIPE,
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline() == b"open\n"
+    with held_open(collection):
         result = sync(cards, collection)
-    finally:
-        holder.kill()
-        holder.wait()
     assert result.exit_code == 1
     assert "open in Anki or locked" in result.output
 
