@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import sqlite3
 import subprocess
 import sys
+import tempfile
+import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -111,3 +114,15 @@ def held_open(collection: Path) -> Iterator[None]:
         holder.kill()
         holder.wait()
 
+
+def package_times(apkg: Path) -> dict[str, int]:
+    """guid -> note mtime, as the package carries them; the package must be a whole zip."""
+    with zipfile.ZipFile(apkg) as archive, tempfile.TemporaryDirectory() as tmp:
+        assert archive.testzip() is None
+        db = Path(tmp) / "unpacked.anki2"
+        db.write_bytes(archive.read("collection.anki2"))
+        conn = sqlite3.connect(db)
+        try:
+            return dict(conn.execute("select guid, mod from notes").fetchall())
+        finally:
+            conn.close()
