@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner, Result
-from projects import check_problems, with_settings
+from projects import cards_folder, check_problems, with_settings
 
 from dlflash.cli import main
 from dlflash.config import load_project
@@ -33,10 +33,7 @@ MSE = "basics.mse"
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A project in tmp_path with a small cheatsheet; commands run from its root."""
     monkeypatch.chdir(tmp_path)
-    cards = with_settings(tmp_path) / "cards"
-    cards.mkdir()
-    (cards / "cheatsheet.md").write_text(SMALL, "utf-8")
-    return cards
+    return cards_folder(tmp_path, {"cheatsheet.md": SMALL})
 
 
 def write_cards(cards: Path, *covers: list[str]) -> None:
