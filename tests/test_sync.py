@@ -52,6 +52,18 @@ def sync(cards: Path, collection: Path, *extra: str) -> Result:
     return CliRunner().invoke(main, args)
 
 
+def synced_then_removed(cards: Path, tmp_path: Path) -> Path:
+    """A new collection synced with the cards; then REMOVED_CARD taken out of the card file (not yet synced)."""
+    collection = empty_collection(tmp_path / "collection.anki2")
+    sync(cards, collection)
+    remove_card(cards)
+    return collection
+
+
+def remove_card(cards: Path) -> None:
+    edit_basics(cards, lambda d: d.update(cards=[c for c in d["cards"] if c["id"] != REMOVED_CARD]))
+
+
 def digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -184,9 +196,7 @@ def test_renamed_card_keeps_its_note_through_its_alias(cards: Path, tmp_path: Pa
 
 
 def test_prune_deletes_the_notes_of_removed_cards(cards: Path, tmp_path: Path) -> None:
-    collection = empty_collection(tmp_path / "collection.anki2")
-    sync(cards, collection)
-    edit_basics(cards, lambda d: d.update(cards=[c for c in d["cards"] if c["id"] != REMOVED_CARD]))
+    collection = synced_then_removed(cards, tmp_path)
     sync(cards, collection)  # retires it first: prune also removes already retired notes
 
     result = sync(cards, collection, "--prune")
@@ -202,9 +212,7 @@ def test_prune_deletes_the_notes_of_removed_cards(cards: Path, tmp_path: Path) -
 
 
 def test_dry_run_prints_the_plan_and_leaves_every_byte(cards: Path, tmp_path: Path) -> None:
-    collection = empty_collection(tmp_path / "collection.anki2")
-    sync(cards, collection)
-    edit_basics(cards, lambda d: d.update(cards=[c for c in d["cards"] if c["id"] != REMOVED_CARD]))
+    collection = synced_then_removed(cards, tmp_path)
     files = {p.name: digest(p) for p in tmp_path.iterdir() if p.is_file()}
 
     result = sync(cards, collection, "--dry-run")
@@ -310,7 +318,7 @@ def test_a_retired_card_that_comes_back_is_restored_and_unsuspended(cards: Path,
     collection = empty_collection(tmp_path / "collection.anki2")
     sync(cards, collection)
     original = (cards / "01-basics.yaml").read_text("utf-8")
-    edit_basics(cards, lambda d: d.update(cards=[c for c in d["cards"] if c["id"] != REMOVED_CARD]))
+    remove_card(cards)
     sync(cards, collection)
     (cards / "01-basics.yaml").write_text(original, "utf-8")
 
