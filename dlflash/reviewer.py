@@ -499,6 +499,19 @@ def measured_faces(faces: Sequence[Face]) -> tuple[Face, ...]:
     return tuple(f for f in faces if f.side == "answer" or f.template == "Cloze")
 
 
+def _pages(
+    running: Browser, session: str, faces: Sequence[Face], mode: str, window: str, *, contrast: bool, figures: bool
+) -> list[list[Finding]]:
+    """Show ``faces`` in the tab ``session``, ``FACES_PER_BATCH`` a page: what each page found."""
+    found_by_page: list[list[Finding]] = []
+    for start in range(0, len(faces), FACES_PER_BATCH):
+        batch = faces[start : start + FACES_PER_BATCH]
+        checked = show(running, session, batch, mode, contrast=contrast, figures=figures)
+        pairs = zip(batch, checked, strict=True)
+        found_by_page.append([Finding(face.label, window, mode, r, d) for face, found in pairs for r, d in found])
+    return found_by_page
+
+
 def measure(running: Browser, port: int, faces: Sequence[Face]) -> Measured:
     """Every face in every window and mode; contrast is measured once per mode (it does not depend on size)."""
     findings: list[Finding] = []
@@ -508,22 +521,13 @@ def measure(running: Browser, port: int, faces: Sequence[Face]) -> Measured:
     for mode in MODES:
         for width, height in VIEWPORTS:
             session = running.tab(f"http://127.0.0.1:{port}/__dlflash/{mode}.html", width, height)
-            contrast = (width, height) == VIEWPORTS[-1]
-            figures = (width, height) in FIGURE_VIEWPORTS
-            for start in range(0, len(faces), FACES_PER_BATCH):
-                batch = faces[start : start + FACES_PER_BATCH]
-                # a figure's fit is judged on the question alone, as the learner first sees it
-                checked = show(running, session, batch, mode, contrast=contrast, figures=False)
-                pages += 1
-                for face, found in zip(batch, checked, strict=True):
-                    findings += [Finding(face.label, f"{width}x{height}", mode, r, d) for r, d in found]
-            if figures:
-                for start in range(0, len(questions), FACES_PER_BATCH):
-                    batch = questions[start : start + FACES_PER_BATCH]
-                    checked = show(running, session, batch, mode, contrast=False, figures=True)
-                    pages += 1
-                    for face, found in zip(batch, checked, strict=True):
-                        findings += [Finding(face.label, f"{width}x{height}", mode, r, d) for r, d in found]
+            window, contrast = f"{width}x{height}", (width, height) == VIEWPORTS[-1]
+            # a figure's fit is judged on the question alone, as the learner first sees it
+            shown = _pages(running, session, faces, mode, window, contrast=contrast, figures=False)
+            if (width, height) in FIGURE_VIEWPORTS:
+                shown += _pages(running, session, questions, mode, window, contrast=False, figures=True)
+            pages += len(shown)
+            findings += [finding for page in shown for finding in page]
             running.call("Target.detachFromTarget", {"sessionId": session})
     return Measured(len(faces), pages, tuple(dict.fromkeys(findings)))
 

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, cast
@@ -88,3 +94,35 @@ def study_days(collection: Path, days: int, ease_for: Callable[[Card, int], Ease
         finally:
             col.close()
     return answers
+
+
+# another process that opens the collection as Anki does, says so, and keeps it open
+_HOLDER = (
+    "import sys, time\nfrom anki.collection import Collection\n"
+    "c = Collection(sys.argv[1]); c.db.scalar('select 1'); print('open', flush=True); time.sleep(60)"
+)
+
+
+@contextmanager
+def held_open(collection: Path) -> Iterator[None]:
+    """The block runs while another process holds ``collection`` open, as a running Anki does."""
+    holder = subprocess.Popen([sys.executable, "-c", _HOLDER, str(collection)], stdout=subprocess.PIPE)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == b"open\n"
+        yield
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def package_times(apkg: Path) -> dict[str, int]:
+    """guid -> note mtime, as the package carries them; the package must be a whole zip."""
+    with zipfile.ZipFile(apkg) as archive, tempfile.TemporaryDirectory() as tmp:
+        assert archive.testzip() is None
+        db = Path(tmp) / "unpacked.anki2"
+        db.write_bytes(archive.read("collection.anki2"))
+        conn = sqlite3.connect(db)
+        try:
+            return dict(conn.execute("select guid, mod from notes").fetchall())
+        finally:
+            conn.close()

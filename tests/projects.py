@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,6 +33,15 @@ def with_settings(root: Path) -> Path:
     if not (root / "verify").exists():
         (root / "verify").symlink_to(REPO / "verify", target_is_directory=True)
     return root
+
+
+def cards_folder(root: Path, files: Mapping[str, str]) -> Path:
+    """A project at ``root`` with the deck's settings and a new cards folder holding ``files`` (name: text)."""
+    cards = with_settings(root) / "cards"
+    cards.mkdir()
+    for name, text in files.items():
+        (cards / name).write_text(text, "utf-8")
+    return cards
 
 
 def check_problems(project: Project, name: str) -> list[Problem]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner, Result
-from projects import check_problems, with_settings
+from projects import cards_folder, check_problems, with_settings
 
 from dlflash.cli import main
 from dlflash.config import load_project
@@ -33,10 +33,7 @@ MSE = "basics.mse"
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A project in tmp_path with a small cheatsheet; commands run from its root."""
     monkeypatch.chdir(tmp_path)
-    cards = with_settings(tmp_path) / "cards"
-    cards.mkdir()
-    (cards / "cheatsheet.md").write_text(SMALL, "utf-8")
-    return cards
+    return cards_folder(tmp_path, {"cheatsheet.md": SMALL})
 
 
 def write_cards(cards: Path, *covers: list[str]) -> None:
@@ -90,33 +87,32 @@ def test_skipped_facts_count_towards_coverage(project: Path) -> None:
     assert "coverage: 100.0% (3 covered, 1 skipped, of 4 facts)" in result.output
 
 
-def test_unknown_fact_id_in_covers_is_an_error_with_did_you_mean(project: Path) -> None:
-    write_cards(project, ["basics.mze"])
+def failed_coverage(project: Path, covers: str, *written: tuple[str, str]) -> str:
+    """``coverage``'s output for one card covering ``covers``, with the files ``written`` (name, text); it fails."""
+    write_cards(project, [covers])
+    for name, text in written:
+        (project / name).write_text(text, "utf-8")
     result = run("coverage", "--cards", "cards", "--fail-under", "0")
     assert result.exit_code == 1
-    assert (
-        "cards/01-basics.yaml:3: [card-1] covers an unknown fact: 'basics.mze' (did you mean 'basics.mse'?)"
-    ) in result.output
+    return result.output
+
+
+def test_unknown_fact_id_in_covers_is_an_error_with_did_you_mean(project: Path) -> None:
+    output = failed_coverage(project, "basics.mze")
+    unknown = "cards/01-basics.yaml:3: [card-1] covers an unknown fact: 'basics.mze' (did you mean 'basics.mse'?)"
+    assert unknown in output
 
 
 def test_unknown_fact_id_in_skip_file_is_an_error_with_did_you_mean(project: Path) -> None:
-    write_cards(project, [MSE])
-    (project / "skip.yaml").write_text("# links\nbasics.chain-rul: bare link\n", "utf-8")
-    result = run("coverage", "--cards", "cards", "--fail-under", "0")
-    assert result.exit_code == 1
-    assert (
-        "cards/skip.yaml:2: skips an unknown fact: 'basics.chain-rul' (did you mean 'basics.chain-rule'?)"
-    ) in result.output
+    output = failed_coverage(project, MSE, ("skip.yaml", "# links\nbasics.chain-rul: bare link\n"))
+    assert "cards/skip.yaml:2: skips an unknown fact: 'basics.chain-rul' (did you mean 'basics.chain-rule'?)" in output
 
 
 def test_skip_needs_a_one_line_reason_and_must_not_skip_a_covered_fact(project: Path) -> None:
-    write_cards(project, [MSE])
-    (project / "skip.yaml").write_text("basics.chain-rule: ''\nbasics.mse: has a card\n", "utf-8")
-    result = run("coverage", "--cards", "cards", "--fail-under", "0")
-    assert result.exit_code == 1
+    output = failed_coverage(project, MSE, ("skip.yaml", "basics.chain-rule: ''\nbasics.mse: has a card\n"))
     reason = "cards/skip.yaml:1: the reason for skipping 'basics.chain-rule' must be one line of text: ''"
-    assert reason in result.output
-    assert "cards/skip.yaml:2: a covered fact must not be skipped: 'basics.mse' is covered by [card-1]" in result.output
+    assert reason in output
+    assert "cards/skip.yaml:2: a covered fact must not be skipped: 'basics.mse' is covered by [card-1]" in output
 
 
 def test_accept_writes_a_sorted_tab_separated_lock_atomically(project: Path) -> None:
@@ -183,11 +179,8 @@ def test_fact_ids_without_accept_are_a_usage_error(project: Path) -> None:
 
 
 def test_malformed_lock_line_is_reported_at_its_line(project: Path) -> None:
-    write_cards(project, [MSE])
-    (project / "coverage.lock").write_text("# header\nbasics.mse 1234\n", "utf-8")
-    result = run("coverage", "--cards", "cards", "--fail-under", "0")
-    assert result.exit_code == 1
-    assert "cards/coverage.lock:2: a lock line must be 'fact-id<TAB>fingerprint': 'basics.mse 1234'" in result.output
+    output = failed_coverage(project, MSE, ("coverage.lock", "# header\nbasics.mse 1234\n"))
+    assert "cards/coverage.lock:2: a lock line must be 'fact-id<TAB>fingerprint': 'basics.mse 1234'" in output
 
 
 def test_facts_lists_a_section_with_lines(project: Path) -> None:

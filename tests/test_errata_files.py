@@ -41,11 +41,17 @@ def line_of(path: Path, text: str) -> int:
     return path.read_text("utf-8")[: path.read_text("utf-8").index(text)].count("\n") + 1
 
 
-def test_an_errata_entry_missing_its_reference_is_a_located_problem(project: Path) -> None:
+def errata_after(project: Path, entry: str, old: str, new: str) -> tuple[int, int, str]:
+    """The line of ``entry`` in the errata file, then ``errata``'s exit code and output once ``old`` reads ``new``."""
     path = project / "verify" / "errata.yaml"
-    line = line_of(path, '  - quote: "TP / TP + FP"')
-    replace_in(path, '  - quote: "TP / TP + FP"\n    reference: precision\n', '  - quote: "TP / TP + FP"\n')
-    code, output = errata(project)
+    line = line_of(path, entry)
+    replace_in(path, old, new)
+    return (line, *errata(project))
+
+
+def test_an_errata_entry_missing_its_reference_is_a_located_problem(project: Path) -> None:
+    entry = '  - quote: "TP / TP + FP"'
+    line, code, output = errata_after(project, entry, f"{entry}\n    reference: precision\n", f"{entry}\n")
     assert code == 1
     assert f"errata.yaml:{line}: an entry of 'formulas' is missing 'reference'" in output
 
@@ -61,10 +67,7 @@ def test_an_unknown_key_and_a_wrong_section_shape_are_each_located(project: Path
 
 
 def test_an_errata_quote_that_is_no_longer_in_the_notes_is_located_in_the_errata_file(project: Path) -> None:
-    path = project / "verify" / "errata.yaml"
-    line = line_of(path, '  - quote: "TP / TP + FN"')
-    replace_in(path, '"TP / TP + FN"', '"TP / TP + FNX"')
-    code, output = errata(project)
+    line, code, output = errata_after(project, '  - quote: "TP / TP + FN"', '"TP / TP + FN"', '"TP / TP + FNX"')
     assert code == 1
     assert f"errata.yaml:{line}: " in output and "errata quote not found in the cheatsheet: 'TP / TP + FNX'" in output
 

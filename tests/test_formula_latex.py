@@ -143,36 +143,46 @@ def test_the_code_form_is_the_steps_one_per_line() -> None:
 
 # --- agreement: LaTeX read back as code computes what the evaluator computed ---------------------
 
+# the printer's LaTeX read back as code: its macros of functions, grouping, comparisons and products
+READ_BACK = [
+    (r"\operatorname{ReLU}", "relu"), (r"\operatorname{sign}", "sign"), (r"\operatorname{mean}", "mean"),
+    (r"\exp", "exp"), (r"\log", "log"), (r"\tanh", "tanh"), (r"\sigma", "sigmoid"), (r"\sum", "sum"),
+    (r"\max", "max"), (r"\min", "min"), (r"\left(", "("), (r"\right)", ")"), (r"\left|", "abs("),
+    (r"\right|", ")"), (r"\leq", "<="), (r"\geq", ">="), (r"\neq", "!="), (r"\cdot", "*"), (r"\,", "*"),
+]
+
+
 def _group(tex: str, start: int) -> tuple[str, int]:
-    assert tex[start] == "{"
+    assert tex[start] == "{", tex
     depth = 0
     for i in range(start, len(tex)):
         depth += {"{": 1, "}": -1}.get(tex[i], 0)
         if depth == 0:
             return tex[start + 1 : i], i + 1
-    raise AssertionError(tex)
+    raise AssertionError(f"unbalanced braces: {tex!r}")
 
 
 def latex_to_code(tex: str) -> str:
-    """Read back the arithmetic subset of the printer's LaTeX (frac, powers, parentheses, products)."""
+    """Read back the printer's LaTeX as code (frac, sqrt, powers, ``=`` and the macros of READ_BACK)."""
     out, i = [], 0
     while i < len(tex):
         if tex.startswith(r"\frac", i):
             top, i = _group(tex, i + 5)
             bottom, i = _group(tex, i)
             out.append(f"(({latex_to_code(top)})/({latex_to_code(bottom)}))")
+        elif tex.startswith(r"\sqrt", i):
+            body, i = _group(tex, i + 5)
+            out.append(f"sqrt({latex_to_code(body)})")
         elif tex.startswith("^", i):
             power, i = _group(tex, i + 1)
             out.append(f"**({latex_to_code(power)})")
-        elif tex.startswith(r"\left(", i) or tex.startswith(r"\right)", i):
-            out.append("(" if tex[i + 1] == "l" else ")")
-            i += 6 if tex[i + 1] == "l" else 7
-        elif tex.startswith(r"\,", i) or tex.startswith(r"\cdot", i):
-            out.append("*")
-            i += 2 if tex[i + 1] == "," else 5
-        else:
-            out.append(tex[i])
+        elif tex[i] == "=" and tex[i - 1 : i] not in ("<", ">", "!"):
+            out.append("==")
             i += 1
+        else:
+            macro = next(((m, code) for m, code in READ_BACK if tex.startswith(m, i)), None)
+            out.append(macro[1] if macro else tex[i])
+            i += len(macro[0]) if macro else 1
     return "".join(out)
 
 

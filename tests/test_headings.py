@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from projects import check_problems, with_settings
+from projects import cards_folder, check_problems
 
 from dlflash.cli import main
 from dlflash.config import load_project
@@ -40,11 +40,7 @@ cards:
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
-    cards = with_settings(tmp_path) / "cards"
-    cards.mkdir()
-    (cards / "cheatsheet.md").write_text(SMALL, "utf-8")
-    (cards / "08-structured.yaml").write_text(CARDS, "utf-8")
-    return cards
+    return cards_folder(tmp_path, {"cheatsheet.md": SMALL, "08-structured.yaml": CARDS})
 
 
 def test_the_context_line_shows_the_display_names_and_fact_ids_stay(project: Path) -> None:

@@ -11,14 +11,12 @@ import json
 import random
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from anki.collection import Collection
-from ankitools import CARD_TYPE_REVIEW, Ease, import_package, study_days
+from ankitools import CARD_TYPE_REVIEW, Ease, held_open, import_package, study_days
 from cardfiles import edit_basics
 from click.testing import CliRunner
 from projects import build_project, with_settings
@@ -309,27 +307,13 @@ def test_collection_another_process_holds_open_is_refused_without_a_traceback(
 ) -> None:
     collection = tmp_path / "collection.anki2"
     shutil.copy(reviewed["collection"], collection)
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import sys, time\nfrom anki.collection import Collection\n"
-            "c = Collection(sys.argv[1]); c.db.scalar('select 1'); print('open', flush=True); time.sleep(60)",
-            str(collection),
-        ],
-        stdout=subprocess.PIPE,
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline() == b"open\n"
+    with held_open(collection):
         before = digest(collection)
         forecast = forecast_run(collection, reviewed["cards"])
         health = CliRunner().invoke(
             main, ["health", "--collection", str(collection), "--cards", str(reviewed["cards"])]
         )
         after = digest(collection)
-    finally:
-        holder.kill()
-        holder.wait()
     for result in (forecast, health):
         assert result.exit_code == 1, result.output
         assert "open in Anki or locked" in result.output and "Nothing was changed" in result.output

@@ -8,11 +8,11 @@ import sqlite3
 import subprocess
 import sys
 import time
-import zipfile
 from pathlib import Path
 from typing import Any
 
 from anki.collection import Collection
+from ankitools import package_times
 from cardfiles import CardFileChange, edit_basics
 
 from dlflash.anki import collection as ankicol
@@ -56,19 +56,6 @@ def killed_at(delay: float, *args: str) -> None:
     proc.communicate(timeout=60)
 
 
-def package_times(apkg: Path, tmp: Path) -> dict[str, int]:
-    with zipfile.ZipFile(apkg) as archive:
-        assert archive.testzip() is None
-        db = tmp / "unpacked.anki2"
-        db.write_bytes(archive.read("collection.anki2"))
-    conn = sqlite3.connect(db)
-    try:
-        return dict(conn.execute("select guid, mod from notes").fetchall())
-    finally:
-        conn.close()
-        db.unlink()
-
-
 def test_build_killed_anywhere_leaves_whole_files_and_the_next_build_agrees_with_the_ledger(
     basics_cards: Path, tmp_path: Path
 ) -> None:
@@ -81,10 +68,10 @@ def test_build_killed_anywhere_leaves_whole_files_and_the_next_build_agrees_with
         project = load_project(basics_cards)
         read_ledger(project.ledger)  # whole: it parses and every entry is valid
         if out.exists():
-            package_times(out, tmp_path)  # whole: a readable zip with a readable collection
+            package_times(out)  # whole: a readable zip with a readable collection
         assert timed_run(*args) > 0
         ledger = read_ledger(project.ledger)
-        times = package_times(out, tmp_path)
+        times = package_times(out)
         assert {guid_for_id(k): v.mtime for k, v in ledger.notes.items() if guid_for_id(k) in times} == times
 
 

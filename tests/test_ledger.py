@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import sqlite3
-import tempfile
 import threading
-import zipfile
 from pathlib import Path
 from typing import Any
 
 import pytest
+from ankitools import package_times
 from cardfiles import edit_basics
 from click.testing import CliRunner
 from projects import build_project
@@ -73,18 +71,6 @@ def test_a_broken_ledger_stops_the_build_with_one_line_and_no_package(cards_copy
     assert result.exit_code == 1
     assert f"{ledger}: ledger is not readable (notes['{first}']: 'mtime' must be" in result.output
     assert "Traceback" not in result.output and not (tmp_path / "d.apkg").exists()
-
-
-def package_times(apkg: Path) -> dict[str, int]:
-    """guid -> note mtime, as the package carries them."""
-    with zipfile.ZipFile(apkg) as archive, tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "c.anki2"
-        db.write_bytes(archive.read("collection.anki2"))
-        conn = sqlite3.connect(db)
-        try:
-            return dict(conn.execute("select guid, mod from notes").fetchall())
-        finally:
-            conn.close()
 
 
 def test_a_second_build_waits_for_the_first_and_ledger_and_package_agree(

@@ -45,60 +45,58 @@ def test_good_file_loads_typed_cards_with_their_lines(tmp_path: Path) -> None:
     assert cards.files[0].label == "01 Know the basics"
 
 
-def test_all_problems_of_a_file_are_reported_at_once_with_lines_and_ids(tmp_path: Path) -> None:
-    path = write(
-        tmp_path,
-        "01-basics.yaml",
+# card files of one section, each with the problems it must be reported with: (line, message)
+BAD_FILES = {
+    "all-problems-of-a-file-at-once-with-lines-and-ids": (
         """\
-        title: Basics
-        cards:
-          - id: typo-card
-            type: basic
-            frnot: What?
-            back: This.
-          - id: yes
-            type: basic
-            front: Q?
-            back: A.
-          - id: bad-type
-            type: flashcard
-          - id: empty-cloze
-            type: cloze
-            text: No deletion here.
-          - id: dollar-math
-            type: basic
-            front: What is $x^2$?
-            back: A square.
+        - id: typo-card
+          type: basic
+          frnot: What?
+          back: This.
+        - id: yes
+          type: basic
+          front: Q?
+          back: A.
+        - id: bad-type
+          type: flashcard
+        - id: empty-cloze
+          type: cloze
+          text: No deletion here.
+        - id: dollar-math
+          type: basic
+          front: What is $x^2$?
+          back: A square.
         """,
-    )
-    assert problems_of(tmp_path) == [
-        f"{path}:3: [typo-card] missing field 'front' (required for a basic card)",
-        f"{path}:5: [typo-card] unknown field 'frnot' (did you mean 'front'?)",
-        f"{path}:7: 'id' must be a string, not a boolean: 'yes' (quote it)",
-        f"{path}:12: [bad-type] 'type' must be one of basic, reversible, cloze: 'flashcard'",
-        f"{path}:15: [empty-cloze] a cloze card needs at least one deletion '{{{{c1::...}}}}' or a 'formula'",
-        f"{path}:18: [dollar-math] math must use \\( \\) or \\[ \\], not $ (Anki does not read $): '$x^2$'",
-    ]
+        [
+            (3, "[typo-card] missing field 'front' (required for a basic card)"),
+            (5, "[typo-card] unknown field 'frnot' (did you mean 'front'?)"),
+            (7, "'id' must be a string, not a boolean: 'yes' (quote it)"),
+            (12, "[bad-type] 'type' must be one of basic, reversible, cloze: 'flashcard'"),
+            (15, "[empty-cloze] a cloze card needs at least one deletion '{{c1::...}}' or a 'formula'"),
+            (18, "[dollar-math] math must use \\( \\) or \\[ \\], not $ (Anki does not read $): '$x^2$'"),
+        ],
+    ),
+    "duplicate-keys-and-yaml-surprises-are-named": (
+        """\
+        - id: dup
+          type: basic
+          front: Q?
+          front: Again?
+          back: 0755
+        """,
+        [
+            (6, "duplicate key 'front' (first at line 5)"),
+            (7, "[dup] 'back' must be a string, not an integer: '0755' (quote it)"),
+        ],
+    ),
+}
 
 
-def test_duplicate_keys_and_yaml_surprises_are_named(tmp_path: Path) -> None:
-    path = write(
-        tmp_path,
-        "01-basics.yaml",
-        """\
-        title: Basics
-        cards:
-          - id: dup
-            type: basic
-            front: Q?
-            front: Again?
-            back: 0755
-        """,
-    )
-    assert problems_of(tmp_path) == [
-        f"{path}:6: duplicate key 'front' (first at line 5)",
-        f"{path}:7: [dup] 'back' must be a string, not an integer: '0755' (quote it)",
-    ]
+@pytest.mark.parametrize("case", BAD_FILES)
+def test_every_problem_of_a_file_is_reported_at_once_at_its_line(tmp_path: Path, case: str) -> None:
+    cards, expected = BAD_FILES[case]
+    path = write(tmp_path, "01-basics.yaml", "title: Basics\ncards:\n" + textwrap.indent(textwrap.dedent(cards), "  "))
+    assert problems_of(tmp_path) == [f"{path}:{line}: {message}" for line, message in expected]
 
 
 def test_ids_are_unique_across_files_and_aliases(tmp_path: Path) -> None:

@@ -74,29 +74,12 @@ def test_good_formulas_pass(tmp_path: Path) -> None:
     assert problems_of(project) == []
 
 
-@needs_mathjax
-def test_an_extra_brace_fails_with_mathjax_message_and_the_cards_place(tmp_path: Path) -> None:
-    project = project_with(tmp_path, basic("ok", "no math"), basic("bad-brace", r"It is \(\frac{1}{2}}\)."))
-    assert problems_of(project) == [
-        f"{project.cards_dir}/01-test.yaml:7: [bad-brace] math in Back must typeset in MathJax 3.2.2: "
-        r"Extra close brace or missing open brace: '\(\frac{1}{2}}\)'"
-    ]
-
 
 def test_a_missing_brace_hides_the_end_of_the_math(tmp_path: Path) -> None:
     project = project_with(tmp_path, basic("open-brace", r"It is \(\frac{1}{\)."))
     [problem] = problems_of(project)
     assert r"[open-brace] math in Back must end with '\)' outside braces" in problem
     assert r"'\(\frac{1}{\).'" in problem
-
-
-@needs_mathjax
-def test_an_undefined_macro_fails(tmp_path: Path) -> None:
-    project = project_with(tmp_path, basic("macro", r"\(\foo{x}\)"))
-    assert problems_of(project) == [
-        rf"{project.cards_dir}/01-test.yaml:3: [macro] math in Back must typeset in MathJax 3.2.2: "
-        r"Undefined control sequence \foo: '\(\foo{x}\)'"
-    ]
 
 
 @needs_mathjax
@@ -107,25 +90,6 @@ def test_a_display_formula_is_checked_too(tmp_path: Path) -> None:
 
 
 @needs_mathjax
-def test_a_newline_inside_math_fails(tmp_path: Path) -> None:
-    project = project_with(tmp_path, basic("newline", "It is \\(a +\nb\\)."))
-    assert problems_of(project) == [
-        f"{project.cards_dir}/01-test.yaml:3: [newline] math in Back must be on one line "
-        "(a raw newline breaks it in Anki): '\\(a +\nb\\)'"
-    ]
-
-
-@needs_mathjax
-def test_double_close_brace_in_math_fails_in_a_cloze_only(tmp_path: Path) -> None:
-    cloze = {"id": "soft", "type": "cloze", "text": r"{{c1::softmax}} gives \(e^{x_{i}}\)"}
-    project = project_with(tmp_path, cloze, basic("plain", r"\(e^{x_{i}}\)"))
-    assert problems_of(project) == [
-        f"{project.cards_dir}/01-test.yaml:3: [soft] math in Text must not contain '}}}}' "
-        r"(it ends the cloze early; write '} }'): '\(e^{x_{i}}\)'"
-    ]
-
-
-@needs_mathjax
 def test_math_inside_a_cloze_deletion_is_typeset(tmp_path: Path) -> None:
     cloze = {"id": "hidden", "type": "cloze", "text": r"The mean is {{c1::\(\bar{x\)}}."}
     project = project_with(tmp_path, cloze)
@@ -133,22 +97,87 @@ def test_math_inside_a_cloze_deletion_is_typeset(tmp_path: Path) -> None:
     assert "[hidden] math in Text must end with" in problem
 
 
+# cards whose math must fail, each with the problems it must be reported with: (line, message)
+HIDDEN = r"\(\newcommand{\bx}[1]{\bbox[#1]{x}}\bx{background-image:url(//a.b/c)}\)"
+FAILING_MATH: dict[str, tuple[tuple[dict[str, object], ...], list[tuple[int, str]]]] = {
+    "an-extra-brace-fails-with-mathjax-message-and-the-cards-place": (
+        (basic("ok", "no math"), basic("bad-brace", r"It is \(\frac{1}{2}}\).")),
+        [
+            (
+                7,
+                "[bad-brace] math in Back must typeset in MathJax 3.2.2: "
+                r"Extra close brace or missing open brace: '\(\frac{1}{2}}\)'",
+            )
+        ],
+    ),
+    "an-undefined-macro-fails": (
+        (basic("macro", r"\(\foo{x}\)"),),
+        [(3, r"[macro] math in Back must typeset in MathJax 3.2.2: Undefined control sequence \foo: '\(\foo{x}\)'")],
+    ),
+    "a-newline-inside-math-fails": (
+        (basic("newline", "It is \\(a +\nb\\)."),),
+        [(3, "[newline] math in Back must be on one line (a raw newline breaks it in Anki): '\\(a +\nb\\)'")],
+    ),
+    "double-close-brace-in-math-fails-in-a-cloze-only": (
+        (
+            {"id": "soft", "type": "cloze", "text": r"{{c1::softmax}} gives \(e^{x_{i}}\)"},
+            basic("plain", r"\(e^{x_{i}}\)"),
+        ),
+        [
+            (
+                3,
+                "[soft] math in Text must not contain '}}' "
+                r"(it ends the cloze early; write '} }'): '\(e^{x_{i}}\)'",
+            )
+        ],
+    ),
+    "tex-that-acts-through-a-macro-of-its-own-is-refused-by-the-attribute-it-sets": (
+        (basic("hidden", HIDDEN), basic("colour", r"\(\color{red}{x} \bbox[yellow,5px]{y} \unicode{x41}\)")),
+        [
+            (
+                3,
+                "[hidden] math in Back must not make links, styles, ids or classes "
+                f"(they act in Anki): sets the HTML attribute 'style': '{HIDDEN}'",
+            )
+        ],
+    ),
+}
+
+
 @needs_mathjax
-def test_missing_node_is_an_error_not_a_pass(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
-    project = project_with(tmp_path, basic("inline", r"\(x\)"))
-    assert problems_of(project) == [
-        f"{project.cards_dir}:1: math cannot be checked: node (Node.js) must be on PATH to typeset math: "
-        "install it, then run `make` or `npm ci` in the project folder"
-    ]
+@pytest.mark.parametrize("case", FAILING_MATH)
+def test_math_that_fails_is_reported_at_its_card_with_the_reason(tmp_path: Path, case: str) -> None:
+    cards, expected = FAILING_MATH[case]
+    project = project_with(tmp_path, *cards)
+    assert problems_of(project) == [f"{project.cards_dir}/01-test.yaml:{line}: {message}" for line, message in expected]
 
 
-def test_missing_node_modules_is_an_error_not_a_pass(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(NODE_MODULES_ENV, str(tmp_path / "node_modules"))
+@pytest.mark.parametrize(
+    ("variable", "folder", "reason"),
+    [
+        pytest.param(
+            "PATH",
+            "empty",
+            "node (Node.js) must be on PATH to typeset math: "
+            "install it, then run `make` or `npm ci` in the project folder",
+            marks=needs_mathjax,
+            id="missing-node",
+        ),
+        pytest.param(
+            NODE_MODULES_ENV,
+            "node_modules",
+            "mathjax-full is not installed in {folder}: run `make` or `npm ci` in the project folder",
+            id="missing-node-modules",
+        ),
+    ],
+)
+def test_a_missing_tool_is_an_error_not_a_pass(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variable: str, folder: str, reason: str
+) -> None:
+    monkeypatch.setenv(variable, str(tmp_path / folder))
     project = project_with(tmp_path, basic("inline", r"\(x\)"))
     assert problems_of(project) == [
-        f"{project.cards_dir}:1: math cannot be checked: mathjax-full is not installed in "
-        f"{tmp_path / 'node_modules'}: run `make` or `npm ci` in the project folder"
+        f"{project.cards_dir}:1: math cannot be checked: " + reason.format(folder=tmp_path / folder)
     ]
 
 
@@ -189,14 +218,3 @@ def test_tex_that_makes_links_styles_ids_or_classes_is_refused_with_the_cards_li
     assert len(problems) == 1, problems
     assert problems[0].startswith(f"{project.cards_dir}/01-test.yaml:7: [{case}] math in Back must not make links, ")
     assert problems[0].endswith(f": '{ACTING_TEX[case]}'")
-
-
-@needs_mathjax
-def test_tex_that_acts_through_a_macro_of_its_own_is_refused_by_the_attribute_it_sets(tmp_path: Path) -> None:
-    hidden = r"\(\newcommand{\bx}[1]{\bbox[#1]{x}}\bx{background-image:url(//a.b/c)}\)"
-    colours = r"\(\color{red}{x} \bbox[yellow,5px]{y} \unicode{x41}\)"
-    project = project_with(tmp_path, basic("hidden", hidden), basic("colour", colours))
-    assert problems_of(project) == [
-        rf"{project.cards_dir}/01-test.yaml:3: [hidden] math in Back must not make links, styles, ids or classes "
-        rf"(they act in Anki): sets the HTML attribute 'style': '{hidden}'"
-    ]

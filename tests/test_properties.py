@@ -10,8 +10,8 @@ evaluator:
 * value: the LaTeX read back as code (``\\frac`` as ``/``, ``\\,`` as ``*``,
   ``\\leq`` as ``<=``, ``\\exp\\left(x\\right)`` as ``exp(x)``, ...) computes
   the evaluator's value, so the printed grouping is the computed grouping
-  (extends tests/test_formula_latex.py's arithmetic read-back to unary minus,
-  comparisons, ``@``/``matmul`` and function calls). Vectors of length one make
+  (tests/test_formula_latex.py's read-back, here on unary minus, comparisons,
+  ``@``/``matmul`` and function calls too). Vectors of length one make
   a matrix product equal to the product that ``\\,`` reads back as.
 """
 
@@ -26,7 +26,7 @@ import torch
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_formula_latex import assert_valid_tex
+from test_formula_latex import assert_valid_tex, latex_to_code
 from torch import Tensor
 
 from dlflash.errors import DlflashError, EvaluationError
@@ -232,47 +232,6 @@ def test_printer_shows_exactly_the_inputs_the_evaluator_reads(text: str, seed: i
     assert env.read == set(names_in(expr))
     for name in env.read:
         assert symbol_latex(name) in tex, (text, tex)
-
-
-# the printer's LaTeX read back as code, for the subset EXPRESSIONS produces
-READ_BACK = [
-    (r"\operatorname{ReLU}", "relu"), (r"\operatorname{sign}", "sign"), (r"\operatorname{mean}", "mean"),
-    (r"\exp", "exp"), (r"\log", "log"), (r"\tanh", "tanh"), (r"\sigma", "sigmoid"), (r"\sum", "sum"),
-    (r"\max", "max"), (r"\min", "min"), (r"\left(", "("), (r"\right)", ")"), (r"\left|", "abs("),
-    (r"\right|", ")"), (r"\leq", "<="), (r"\geq", ">="), (r"\neq", "!="), (r"\cdot", "*"), (r"\,", "*"),
-]
-
-
-def _group(tex: str, start: int) -> tuple[str, int]:
-    depth = 0
-    for i in range(start, len(tex)):
-        depth += {"{": 1, "}": -1}.get(tex[i], 0)
-        if depth == 0:
-            return tex[start + 1 : i], i + 1
-    raise AssertionError(f"unbalanced braces: {tex!r}")
-
-
-def latex_to_code(tex: str) -> str:
-    out, i = [], 0
-    while i < len(tex):
-        if tex.startswith(r"\frac", i):
-            top, i = _group(tex, i + 5)
-            bottom, i = _group(tex, i)
-            out.append(f"(({latex_to_code(top)})/({latex_to_code(bottom)}))")
-        elif tex.startswith(r"\sqrt", i):
-            body, i = _group(tex, i + 5)
-            out.append(f"sqrt({latex_to_code(body)})")
-        elif tex.startswith("^", i):
-            power, i = _group(tex, i + 1)
-            out.append(f"**({latex_to_code(power)})")
-        elif tex[i] == "=" and tex[i - 1 : i] not in ("<", ">", "!"):
-            out.append("==")
-            i += 1
-        else:
-            macro = next(((m, code) for m, code in READ_BACK if tex.startswith(m, i)), None)
-            out.append(macro[1] if macro else tex[i])
-            i += len(macro[0]) if macro else 1
-    return "".join(out)
 
 
 VALUE_RTOL = 1e-9  # the same float64 operations in the same order, up to association of equal precedence

@@ -56,14 +56,18 @@ def test_a_card_file_linked_inside_the_project_is_read(tmp_path: Path) -> None:
     assert "2 notes in 2 decks" in lines[0]
 
 
-def test_a_card_file_that_is_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "name",
+    [
+        pytest.param("02-pipe.yaml", id="a-card-file-is-refused-without-waiting-for-a-writer"),
+        pytest.param("skip.yaml", id="a-skip-file-is-refused-not-taken-for-missing"),
+    ],
+)
+def test_a_source_file_that_is_a_fifo_is_refused(tmp_path: Path, name: str) -> None:
     cards = project(tmp_path)
-    os.mkfifo(cards / "02-pipe.yaml")
+    os.mkfifo(cards / name)
     code, lines = build(cards, tmp_path)
-    assert (code, lines) == (
-        1,
-        ["CARDS/02-pipe.yaml:1: must be a regular file, not a FIFO (named pipe)", "1 problem found"],
-    )
+    assert (code, lines) == (1, [f"CARDS/{name}:1: must be a regular file, not a FIFO (named pipe)", "1 problem found"])
 
 
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
@@ -130,13 +134,3 @@ def test_a_media_file_linked_inside_the_project_is_packed(tmp_path: Path) -> Non
     assert code == 0, lines
     with zipfile.ZipFile(tmp_path / "deck.apkg") as package:
         assert package.read("0") == b"PNG BYTES"
-
-
-def test_a_skip_file_that_is_a_fifo_is_refused_not_taken_for_missing(tmp_path: Path) -> None:
-    cards = project(tmp_path)
-    os.mkfifo(cards / "skip.yaml")
-    code, lines = build(cards, tmp_path)
-    assert (code, lines) == (
-        1,
-        ["CARDS/skip.yaml:1: must be a regular file, not a FIFO (named pipe)", "1 problem found"],
-    )

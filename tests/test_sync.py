@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from anki.collection import Collection
 from anki.models import NotetypeId
-from ankitools import import_package
+from ankitools import held_open, import_package
 from cardfiles import edit_basics
 from click.testing import CliRunner, Result
 from projects import build_project
@@ -52,6 +50,18 @@ def empty_collection(path: Path) -> Path:
 def sync(cards: Path, collection: Path, *extra: str) -> Result:
     args = ["sync", "--collection", str(collection), "--cards", str(cards), *extra]
     return CliRunner().invoke(main, args)
+
+
+def synced_then_removed(cards: Path, tmp_path: Path) -> Path:
+    """A new collection synced with the cards; then REMOVED_CARD taken out of the card file (not yet synced)."""
+    collection = empty_collection(tmp_path / "collection.anki2")
+    sync(cards, collection)
+    remove_card(cards)
+    return collection
+
+
+def remove_card(cards: Path) -> None:
+    edit_basics(cards, lambda d: d.update(cards=[c for c in d["cards"] if c["id"] != REMOVED_CARD]))
 
 
 def digest(path: Path) -> str:
@@ -186,9 +196,7 @@ def test_renamed_card_keeps_its_note_through_its_alias(cards: Path, tmp_path: Pa
 
 
 def test_prune_deletes_the_notes_of_removed_cards(cards: Path, tmp_path: Path) -> None:
-    collection = empty_collection(tmp_path / "collection.anki2")
-    sync(cards, collection)
-    edit_basics(cards, lambda d: d.update(cards=[c for c in d["cards"] if c["id"] != REMOVED_CARD]))
+    collection = synced_then_removed(cards, tmp_path)
     sync(cards, collection)  # retires it first: prune also removes already retired notes
 
     result = sync(cards, collection, "--prune")
@@ -204,9 +212,7 @@ def test_prune_deletes_the_notes_of_removed_cards(cards: Path, tmp_path: Path) -
 
 
 def test_dry_run_prints_the_plan_and_leaves_every_byte(cards: Path, tmp_path: Path) -> None:
-    collection = empty_collection(tmp_path / "collection.anki2")
-    sync(cards, collection)
-    edit_basics(cards, lambda d: d.update(cards=[c for c in d["cards"] if c["id"] != REMOVED_CARD]))
+    collection = synced_then_removed(cards, tmp_path)
     files = {p.name: digest(p) for p in tmp_path.iterdir() if p.is_file()}
 
     result = sync(cards, collection, "--dry-run")
@@ -235,22 +241,8 @@ def test_locked_collection_is_refused_and_left_untouched(cards: Path, tmp_path: 
 
 def test_collection_open_in_another_anki_process_is_refused(cards: Path, tmp_path: Path) -> None:
     collection = empty_collection(tmp_path / "collection.anki2")
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "import sys, time\nfrom anki.collection import Collection\n"
-            "c = Collection(sys.argv[1]); c.db.scalar('select 1'); print('open', flush=True); time.sleep(60)",
-            str(collection),
-        ],
-        stdout=subprocess.PIPE,
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline() == b"open\n"
+    with held_open(collection):
         result = sync(cards, collection)
-    finally:
-        holder.kill()
-        holder.wait()
     assert result.exit_code == 1
     assert "open in Anki or locked" in result.output
 
@@ -326,7 +318,7 @@ def test_a_retired_card_that_comes_back_is_restored_and_unsuspended(cards: Path,
     collection = empty_collection(tmp_path / "collection.anki2")
     sync(cards, collection)
     original = (cards / "01-basics.yaml").read_text("utf-8")
-    edit_basics(cards, lambda d: d.update(cards=[c for c in d["cards"] if c["id"] != REMOVED_CARD]))
+    remove_card(cards)
     sync(cards, collection)
     (cards / "01-basics.yaml").write_text(original, "utf-8")
 

@@ -1,8 +1,10 @@
 """Stage: rendered notes straight into an Anki collection (``dlflash sync``).
 
 ``plan_sync`` compares the collection with the rendered deck and says what
-would change; ``sync_collection`` applies that plan. The rules, each because of
-what a learner keeps in Anki:
+would change; ``sync_collection`` applies that plan (``plan_collection`` only
+computes it, for ``--dry-run``); both take one ``SyncRequest``, so a dry run
+plans exactly what a sync would do. The rules, each because of what a learner
+keeps in Anki:
 
 - Notes match on GUID (``dlflash.anki.guids``), so renamed cards are followed through
   their aliases and a fixed typo updates the note in place. A GUID is looked up
@@ -32,7 +34,7 @@ import hashlib
 import html
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -318,19 +320,25 @@ def _fields_advice(name: str, model_id: int, have: Sequence[str], want: Sequence
     )
 
 
-def plan_collection(
-    path: Path,
-    notes: Sequence[RenderedNote],
-    media: Mapping[str, Path],
-    names: Mapping[str, str] | None = None,
-    prune: bool = False,
-    ledger_times: Mapping[str, int] | None = None,
-    overwrite_edits: bool = False,
-) -> SyncPlan:
+@dataclass(frozen=True)
+class SyncRequest:
+    """What to sync into a collection, the same for the plan (``--dry-run``) and for applying it.
+
+    ``names`` labels gone GUIDs by card id; ``ledger_times`` is the committed mtime of each card id.
+    """
+
+    notes: Sequence[RenderedNote]
+    media: Mapping[str, Path]
+    names: Mapping[str, str] = field(default_factory=dict)
+    prune: bool = False
+    ledger_times: Mapping[str, int] = field(default_factory=dict)
+    overwrite_edits: bool = False
+
+
+def plan_collection(path: Path, request: SyncRequest) -> SyncPlan:
     """The plan for ``path``, computed on a copy so that the file's bytes stay as they are."""
-    media_dir = ankicol.media_folder(path)
     with ankicol.open_collection(path, copy=True) as col:
-        return _plan(col, path, notes, media, media_dir, names, prune, ledger_times, overwrite_edits)[0]
+        return _plan(col, path, request)[0]
 
 
 @dataclass(frozen=True)
@@ -387,28 +395,20 @@ def _pointing_at(note: RenderedNote, stored: Mapping[str, str]) -> RenderedNote:
 
 
 def _plan(
-    col: Collection,
-    path: Path,
-    notes: Sequence[RenderedNote],
-    media: Mapping[str, Path],
-    media_dir: Path,
-    names: Mapping[str, str] | None,
-    prune: bool,
-    ledger_times: Mapping[str, int] | None,
-    overwrite_edits: bool,
+    col: Collection, path: Path, request: SyncRequest
 ) -> tuple[SyncPlan, tuple[RenderedNote, ...], _MediaPlan, SyncRecord]:
     to_add, to_update = check_notetypes(col, path)
     record = read_record(col)
-    files = plan_media(media, media_dir, record.media)
-    shipped = tuple(_pointing_at(n, files.stored) for n in notes)
+    files = plan_media(request.media, ankicol.media_folder(path), record.media)
+    shipped = tuple(_pointing_at(n, files.stored) for n in request.notes)
     plan = plan_sync(
         shipped,
         read_notes(col),
-        names=names,
-        prune=prune,
+        names=request.names,
+        prune=request.prune,
         record=record,
-        ledger_times=ledger_times,
-        overwrite_edits=overwrite_edits,
+        ledger_times=request.ledger_times,
+        overwrite_edits=request.overwrite_edits,
     )
     renamed = tuple(f"{ours} -> {theirs}" for ours, theirs in sorted(files.stored.items()) if ours != theirs)
     return (
@@ -419,20 +419,10 @@ def _plan(
     )
 
 
-def sync_collection(
-    path: Path,
-    notes: Sequence[RenderedNote],
-    media: Mapping[str, Path],
-    names: Mapping[str, str] | None = None,
-    prune: bool = False,
-    ledger_times: Mapping[str, int] | None = None,
-    overwrite_edits: bool = False,
-) -> SyncPlan:
+def sync_collection(path: Path, request: SyncRequest) -> SyncPlan:
     """Apply the plan to the collection at ``path``; return what was done."""
-    media_dir = ankicol.media_folder(path)
-    args = (media, media_dir, names, prune, ledger_times, overwrite_edits)
     with ankicol.open_collection(path) as col:
-        plan, shipped, files, record = _plan(col, path, notes, *args)
+        plan, shipped, files, record = _plan(col, path, request)
         for spec in NOTE_TYPES.values():
             if spec.name in plan.notetypes_added:
                 ankicol.install_notetype(col, spec)

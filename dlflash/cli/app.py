@@ -80,3 +80,8 @@ def out_option(default: str | None, what: str) -> Callable[[F], F]:
         callback=non_empty_path,
         help=f"Where to write {what}.",
     )
+
+
+def collection_option(help: str, *, required: bool = True) -> Callable[[F], F]:
+    """``--collection FILE``: the learner's Anki collection, as the command uses it (``help`` says how)."""
+    return click.option("--collection", "collection", required=required, type=click.Path(dir_okay=False), help=help)

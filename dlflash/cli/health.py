@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from dlflash.anki.retired import read_retired
-from dlflash.cli.app import cards_option, main
+from dlflash.cli.app import cards_option, collection_option, main
 from dlflash.cli.progress import stage
 from dlflash.config import Project, load_project
 from dlflash.deck import open_deck
@@ -17,13 +17,7 @@ from dlflash.report.health import RetiredNote, health_report, report_json
 
 
 @main.command()
-@click.option(
-    "--collection",
-    "collection",
-    required=True,
-    type=click.Path(dir_okay=False),
-    help="The Anki collection file (collection.anki2); only a copy is opened, the file is never written.",
-)
+@collection_option("The Anki collection file (collection.anki2); only a copy is opened, the file is never written.")
 @cards_option
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def health(collection: str, cards_dir: str, as_json: bool) -> None:

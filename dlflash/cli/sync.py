@@ -8,7 +8,7 @@ import click
 
 from dlflash.anki.ledger import read_ledger
 from dlflash.anki.retired import RETIRED_TAG_SEARCH, anki_search, read_retired
-from dlflash.cli.app import cards_option, main
+from dlflash.cli.app import cards_option, collection_option, main
 from dlflash.cli.progress import stage
 from dlflash.config import Project, load_project
 from dlflash.deck import Deck, open_deck
@@ -37,13 +37,7 @@ FORECAST_PLOT = "build/forecast.png"
 
 
 @main.command()
-@click.option(
-    "--collection",
-    "collection",
-    required=True,
-    type=click.Path(dir_okay=False),
-    help="The Anki collection file (collection.anki2 in your profile folder); close Anki first.",
-)
+@collection_option("The Anki collection file (collection.anki2 in your profile folder); close Anki first.")
 @cards_option
 @click.option("--dry-run", is_flag=True, help="Print what would change; change nothing.")
 @click.option("--prune", is_flag=True, help="Delete the notes of removed cards instead of retiring them.")
@@ -55,7 +49,7 @@ FORECAST_PLOT = "build/forecast.png"
 def sync(collection: str, cards_dir: str, dry_run: bool, prune: bool, overwrite_edits: bool) -> None:
     """Apply the deck to an Anki collection: add, update, retire notes; keep all reviews."""
     # imported here: only this command needs the anki package
-    from dlflash.anki.sync import plan_collection, sync_collection
+    from dlflash.anki.sync import SyncRequest, plan_collection, sync_collection
 
     project = load_project(cards_dir)
     names = {r.guid: r.id for r in read_retired(project.retired_file)}
@@ -66,11 +60,12 @@ def sync(collection: str, cards_dir: str, dry_run: bool, prune: bool, overwrite_
     with open_deck(project) as deck:
         stage(f"rendering {len(deck.cards.cards)} cards")
         stage(f"{'planning' if dry_run else 'applying'} {len(deck.notes)} notes against {path}")
+        request = SyncRequest(deck.notes, deck.media, names, prune, ledger_times, overwrite_edits)
         if dry_run:
-            plan = plan_collection(path, deck.notes, deck.media, names, prune, ledger_times, overwrite_edits)
+            plan = plan_collection(path, request)
             click.echo(f"dry run: {path} was not changed; a sync would do this:")
         else:
-            plan = sync_collection(path, deck.notes, deck.media, names, prune, ledger_times, overwrite_edits)
+            plan = sync_collection(path, request)
             click.echo(f"synced {path}:")
     for label, ids in (
         ("note types added", plan.notetypes_added),
@@ -132,12 +127,10 @@ def retired(cards_dir: str) -> None:
 )
 @click.option("--days", default=90, show_default=True, type=click.IntRange(1, 3650), help="Days to simulate.")
 @click.option("--plot", is_flag=True, help=f"With --forecast, draw reviews per day to {FORECAST_PLOT}.")
-@click.option(
-    "--collection",
-    "collection",
-    type=click.Path(dir_okay=False),
-    help="With --forecast, start from your Anki collection (collection.anki2): your cards' state, your "
+@collection_option(
+    "With --forecast, start from your Anki collection (collection.anki2): your cards' state, your "
     "preset and FSRS parameters. Only a copy is opened; the file is never written.",
+    required=False,
 )
 def stats(
     cards_dir: str,

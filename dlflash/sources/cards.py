@@ -285,67 +285,88 @@ def _card_problems(node: YNode, path: str, card_id: str | None) -> Iterator[Prob
         yield from _formula_problems(formula, problem)
     departures = node.get("departures")
     if departures is not None:
-        yield from _departure_problems(departures, path, card_id, problem)
+        wanted = (
+            "'departures' must be a list of mappings",
+            "each departure must be a mapping with 'quote', 'kind', 'correct'",
+        )
+        yield from _items_problems(
+            departures, "map", wanted, problem, lambda d: _departure_problems(d, path, card_id, problem)
+        )
     api = node.get("api")
     if api is not None:
-        yield from _api_problems(api, path, card_id, problem)
+        wanted = ("'api' must be a list of mappings with 'name'", "each api claim must be a mapping with 'name'")
+        yield from _items_problems(api, "map", wanted, problem, lambda a: _api_problems(a, path, card_id, problem))
 
 
-def _departure_problems(node: YNode, path: str, card_id: str | None, problem: ProblemFactory) -> Iterator[Problem]:
+def _items_problems(
+    node: YNode,
+    kind: str,
+    wanted: tuple[str, str],
+    problem: ProblemFactory,
+    each: Callable[[YNode], Iterator[Problem]],
+    *,
+    show_text: bool = False,
+) -> Iterator[Problem]:
+    """A list whose every item is a ``kind`` node; then what ``each`` finds in every such item.
+
+    ``wanted`` says what the list and what an item must be; ``show_text`` quotes the wrong node's text too.
+    """
+
+    def wrong(what: str, found: YNode) -> str:
+        return f"{what}, not {found.kind_name}" + (f": {shown(found.text)}" if show_text else "")
+
     if node.kind != "seq":
-        yield problem(node.line, f"'departures' must be a list of mappings, not {node.kind_name}")
+        yield problem(node.line, wrong(wanted[0], node))
         return
     for item in node.items:
-        if item.kind != "map":
-            message = f"each departure must be a mapping with 'quote', 'kind', 'correct', not {item.kind_name}"
-            yield problem(item.line, message)
-            continue
-        yield from _unknown_keys(item, DEPARTURE_FIELDS, path, card_id)
-        for name in ("quote", "kind", "correct"):
-            if item.get(name) is None:
-                yield problem(item.line, f"a departure is missing {name!r}")
-        for name in DEPARTURE_FIELDS:
-            value = item.get(name)
-            if value is not None and value.kind != "str":
-                yield problem(value.line, _not_a_string(f"departure {name!r}", value))
-            elif value is not None and name != "fix" and not value.text.strip():
-                yield problem(value.line, f"departure {name!r} must not be empty")
-        kind = item.get("kind")
-        if kind is not None and kind.kind == "str" and kind.text not in DEPARTURE_KINDS:
-            yield problem(
-                kind.line,
-                f"a departure's 'kind' must be one of {', '.join(DEPARTURE_KINDS)}: {shown(kind.text)}"
-                + did_you_mean(kind.text, DEPARTURE_KINDS),
-            )
+        if item.kind != kind:
+            yield problem(item.line, wrong(wanted[1], item))
+        else:
+            yield from each(item)
 
 
-def _api_problems(node: YNode, path: str, card_id: str | None, problem: ProblemFactory) -> Iterator[Problem]:
-    if node.kind != "seq":
-        yield problem(node.line, f"'api' must be a list of mappings with 'name', not {node.kind_name}")
-        return
-    for item in node.items:
-        if item.kind != "map":
-            yield problem(item.line, f"each api claim must be a mapping with 'name', not {item.kind_name}")
-            continue
-        yield from _unknown_keys(item, API_FIELDS, path, card_id)
-        name = item.get("name")
-        if name is None:
-            yield problem(item.line, "an api claim is missing 'name'")
-        elif name.kind != "str" or not name.text.strip():
-            yield problem(name.line, _not_a_string("api 'name'", name, "a torch name like 'torch.nn.ReLU'"))
-        defaults = item.get("defaults")
-        if defaults is not None:
-            if defaults.kind != "map":
-                message = f"api 'defaults' must map each parameter to its default, not {defaults.kind_name}"
-                yield problem(defaults.line, message)
-            else:
-                for key, value in defaults.pairs:
-                    if value.kind in ("map", "seq"):
-                        message = f"the default of {shown(key.text)} must be one value, not {value.kind_name}"
-                        yield problem(value.line, message)
-        claimed = item.get("value")
-        if claimed is not None and claimed.kind in ("map", "seq"):
-            yield problem(claimed.line, f"api 'value' must be one value, not {claimed.kind_name}")
+def _departure_problems(item: YNode, path: str, card_id: str | None, problem: ProblemFactory) -> Iterator[Problem]:
+    """One departure (a mapping): known keys, the required ones, each a string, and a known kind."""
+    yield from _unknown_keys(item, DEPARTURE_FIELDS, path, card_id)
+    for name in ("quote", "kind", "correct"):
+        if item.get(name) is None:
+            yield problem(item.line, f"a departure is missing {name!r}")
+    for name in DEPARTURE_FIELDS:
+        value = item.get(name)
+        if value is not None and value.kind != "str":
+            yield problem(value.line, _not_a_string(f"departure {name!r}", value))
+        elif value is not None and name != "fix" and not value.text.strip():
+            yield problem(value.line, f"departure {name!r} must not be empty")
+    kind = item.get("kind")
+    if kind is not None and kind.kind == "str" and kind.text not in DEPARTURE_KINDS:
+        yield problem(
+            kind.line,
+            f"a departure's 'kind' must be one of {', '.join(DEPARTURE_KINDS)}: {shown(kind.text)}"
+            + did_you_mean(kind.text, DEPARTURE_KINDS),
+        )
+
+
+def _api_problems(item: YNode, path: str, card_id: str | None, problem: ProblemFactory) -> Iterator[Problem]:
+    """One api claim (a mapping): known keys, a torch name, defaults of one value each, one claimed value."""
+    yield from _unknown_keys(item, API_FIELDS, path, card_id)
+    name = item.get("name")
+    if name is None:
+        yield problem(item.line, "an api claim is missing 'name'")
+    elif name.kind != "str" or not name.text.strip():
+        yield problem(name.line, _not_a_string("api 'name'", name, "a torch name like 'torch.nn.ReLU'"))
+    defaults = item.get("defaults")
+    if defaults is not None:
+        if defaults.kind != "map":
+            message = f"api 'defaults' must map each parameter to its default, not {defaults.kind_name}"
+            yield problem(defaults.line, message)
+        else:
+            for key, value in defaults.pairs:
+                if value.kind in ("map", "seq"):
+                    message = f"the default of {shown(key.text)} must be one value, not {value.kind_name}"
+                    yield problem(value.line, message)
+    claimed = item.get("value")
+    if claimed is not None and claimed.kind in ("map", "seq"):
+        yield problem(claimed.line, f"api 'value' must be one value, not {claimed.kind_name}")
 
 
 def _text_problems(name: str, value: YNode, problem: ProblemFactory) -> Iterator[Problem]:
@@ -380,19 +401,21 @@ def _not_a_string(what: str, value: YNode, wanted: str = "a string") -> str:
 
 
 def _list_problems(name: str, value: YNode, problem: ProblemFactory) -> Iterator[Problem]:
-    if value.kind != "seq":
-        yield problem(value.line, f"{name!r} must be a list, not {value.kind_name}: {shown(value.text)}")
-        return
-    for item in value.items:
-        if item.kind != "str":
-            yield problem(item.line, f"each of {name!r} must be a string, not {item.kind_name}: {shown(item.text)}")
-        elif name == "tags" and not TAG_RE.match(item.text):
-            yield problem(item.line, f"a tag must be lower-case words joined by '-' or '::': {shown(item.text)}")
-        elif name == "aliases" and not ID_RE.match(item.text):
-            yield problem(item.line, f"an alias must be a former card id in kebab-case: {shown(item.text)}")
-        elif name == "media" and (Path(item.text).name != item.text or item.text.startswith(".")):
-            message = f"a media entry must be the bare name of a file in the media folder: {shown(item.text)}"
-            yield problem(item.line, message)
+    wanted = (f"{name!r} must be a list", f"each of {name!r} must be a string")
+    yield from _items_problems(
+        value, "str", wanted, problem, lambda item: _item_problems(name, item, problem), show_text=True
+    )
+
+
+def _item_problems(name: str, item: YNode, problem: ProblemFactory) -> Iterator[Problem]:
+    """One string of the list field ``name``: a tag, an alias or a media name as each must be written."""
+    if name == "tags" and not TAG_RE.match(item.text):
+        yield problem(item.line, f"a tag must be lower-case words joined by '-' or '::': {shown(item.text)}")
+    elif name == "aliases" and not ID_RE.match(item.text):
+        yield problem(item.line, f"an alias must be a former card id in kebab-case: {shown(item.text)}")
+    elif name == "media" and (Path(item.text).name != item.text or item.text.startswith(".")):
+        message = f"a media entry must be the bare name of a file in the media folder: {shown(item.text)}"
+        yield problem(item.line, message)
 
 
 def _formula_problems(node: YNode, problem: ProblemFactory) -> Iterator[Problem]:

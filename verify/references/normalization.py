@@ -28,6 +28,18 @@ GROUP = {"x": "real[n, g, k, l]", "gamma": "positive[g, k, 1]", "beta": "real[g,
 GROUP_SIZES = {"n": 3, "g": 2, "k": 3, "l": 4}
 
 
+def _affine(
+    layer: torch.nn.LayerNorm | torch.nn.InstanceNorm1d | torch.nn.GroupNorm, gamma: Tensor, beta: Tensor, x: Tensor
+) -> Tensor:
+    """The module's output on x with the drawn gamma and beta as its weight and bias (one per channel)."""
+    with torch.no_grad():
+        # gamma and beta are drawn in the shape the formula broadcasts; the module keeps them flat
+        layer.weight.copy_(gamma.reshape(-1))
+        layer.bias.copy_(beta.reshape(-1))
+    y: Tensor = layer(x)
+    return y.detach()
+
+
 @reference("batchnorm_train_output", inputs=BATCH, sizes=BN_SIZES, example=(
     "mu_b = x.mean(dim=0)",
     "var_b = x.var(dim=0, correction=0)",
@@ -56,12 +68,7 @@ def batchnorm_running_update(**inputs: Tensor) -> dict[str, Tensor]:
 ))
 def layernorm(x: Tensor, gamma: Tensor, beta: Tensor, eps: Tensor) -> Tensor:
     """nn.LayerNorm(d, eps) with weight gamma and bias beta: statistics over each sample's features."""
-    layer = torch.nn.LayerNorm(x.shape[1], eps=float(eps), dtype=torch.float64)
-    with torch.no_grad():
-        layer.weight.copy_(gamma)
-        layer.bias.copy_(beta)
-    y: Tensor = layer(x)
-    return y.detach()
+    return _affine(torch.nn.LayerNorm(x.shape[1], eps=float(eps), dtype=torch.float64), gamma, beta, x)
 
 
 @reference("instancenorm", inputs=INSTANCE, sizes=INSTANCE_SIZES, example=(
@@ -72,11 +79,7 @@ def layernorm(x: Tensor, gamma: Tensor, beta: Tensor, eps: Tensor) -> Tensor:
 def instancenorm(x: Tensor, gamma: Tensor, beta: Tensor, eps: Tensor) -> Tensor:
     """nn.InstanceNorm1d(c, eps, affine=True): statistics over the positions of each sample and channel."""
     layer = torch.nn.InstanceNorm1d(x.shape[1], eps=float(eps), affine=True, dtype=torch.float64)
-    with torch.no_grad():
-        layer.weight.copy_(gamma.reshape(-1))
-        layer.bias.copy_(beta.reshape(-1))
-    y: Tensor = layer(x)
-    return y.detach()
+    return _affine(layer, gamma, beta, x)
 
 
 @reference("groupnorm", inputs=GROUP, sizes=GROUP_SIZES, example=(
@@ -88,8 +91,5 @@ def groupnorm(x: Tensor, gamma: Tensor, beta: Tensor, eps: Tensor) -> Tensor:
     """nn.GroupNorm(g, g*k, eps) on x flattened to [n, g*k, l]: statistics over each group's channels and positions."""
     n, groups, per_group, positions = x.shape
     layer = torch.nn.GroupNorm(groups, groups * per_group, eps=float(eps), dtype=torch.float64)
-    with torch.no_grad():
-        layer.weight.copy_(gamma.reshape(-1))
-        layer.bias.copy_(beta.reshape(-1))
-    y: Tensor = layer(x.reshape(n, groups * per_group, positions))
-    return y.detach().reshape(n, groups, per_group, positions)
+    y = _affine(layer, gamma, beta, x.reshape(n, groups * per_group, positions))
+    return y.reshape(n, groups, per_group, positions)
