@@ -218,3 +218,19 @@ def test_tex_that_makes_links_styles_ids_or_classes_is_refused_with_the_cards_li
     assert len(problems) == 1, problems
     assert problems[0].startswith(f"{project.cards_dir}/01-test.yaml:7: [{case}] math in Back must not make links, ")
     assert problems[0].endswith(f": '{ACTING_TEX[case]}'")
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        pytest.param(r"<p>\(x^2\)</p>", id="backslash"),
+        pytest.param("<p>&#92;(x^2&#92;)</p>", id="numeric-entity"),
+        pytest.param("<p>&bsol;(x^2&bsol;)</p>", id="named-entity"),
+    ],
+)
+def test_math_written_with_a_backslash_or_its_entity_is_found(html: str) -> None:
+    assert find_math(html) == (MathSpan("x^2", display=False),)
+
+
+def test_html_with_no_backslash_and_no_entity_holds_no_math() -> None:
+    assert find_math("<p>(x^2) and [y] in <code>f(x)</code></p>") == ()

@@ -102,6 +102,8 @@ class _TextRuns(HTMLParser):
 
 def find_math(html: str) -> tuple[MathSpan, ...]:
     """Every formula in a field's HTML, in order."""
+    if "\\" not in html and "&" not in html:
+        return ()  # no backslash, not even as an entity: no delimiter MathJax could find, no parse needed
     parser = _TextRuns()
     parser.feed(html)
     parser.close()
