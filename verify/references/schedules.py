@@ -88,7 +88,7 @@ ONE_CYCLE = {
     "div_final": "real(10, 1000)",
     "pct_start": "real(0.2, 0.5)",
     "T": "count(20, 40)",
-    "t": "count(0, 20)",
+    "t": "count(0, 19)",  # t <= T - 1: the schedule's last step is T - 1 (beyond it torch extrapolates)
 }
 
 
