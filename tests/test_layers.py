@@ -14,7 +14,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "dlflash"
 STAGES = (
-    ("model", "errors", "messages", "registry", "config", "fileio", "codec", "content", "cache"),
+    ("model", "errors", "messages", "registry", "recording", "config", "fileio", "codec", "content", "cache"),
     ("sources",),
     ("text",),
     ("formula",),

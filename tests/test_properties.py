@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import re
 import tempfile
-from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import torch
@@ -34,6 +33,7 @@ from dlflash.formula.evaluate import evaluate_expr
 from dlflash.formula.latex import expr_latex, symbol_latex
 from dlflash.formula.parse import names_in, parse_step
 from dlflash.formula.vocabulary import FUNCTIONS
+from dlflash.recording import Recording
 from dlflash.sources.cards import CARD_FIELDS, ID_RE, load_card_file
 from dlflash.sources.facts import parse_facts
 
@@ -185,27 +185,6 @@ def _any_call(draw: st.DrawFn, children: st.SearchStrategy[str]) -> str:
 WHOLE_VOCABULARY = st.recursive(LEAVES, lambda c: st.one_of(_tree(c), _any_call(c)), max_leaves=8)
 
 
-class _Recording(Mapping[str, Tensor]):
-    """An environment that remembers which symbols the evaluator looked up."""
-
-    def __init__(self, values: Mapping[str, Tensor]) -> None:
-        self.inner = values
-        self.read: set[str] = set()
-
-    def __getitem__(self, key: str) -> Tensor:
-        self.read.add(key)
-        return self.inner[key]
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.inner
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self.inner)
-
-    def __len__(self) -> int:
-        return len(self.inner)
-
-
 def _env(shape: tuple[int, ...], seed: int) -> dict[str, Tensor]:
     generator = torch.Generator().manual_seed(seed)
     return {name: torch.randn(shape, generator=generator, dtype=torch.float64) for name in SYMBOLS}
@@ -218,7 +197,7 @@ def test_printer_shows_exactly_the_inputs_the_evaluator_reads(text: str, seed: i
     if parsed is None:
         return  # refused with reasons: the parser's property above
     expr = parsed[1]
-    env = _Recording(_env((3,), seed))
+    env: Recording[Tensor] = Recording(_env((3,), seed))
     try:
         value = evaluate_expr(expr, env)
     except (EvaluationError, RuntimeError, IndexError, TypeError, ValueError):

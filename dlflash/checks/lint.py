@@ -31,6 +31,7 @@ from dlflash.checks import similar
 from dlflash.checks.similar import numbered
 from dlflash.messages import clip, did_you_mean
 from dlflash.model import Card, CardSet, Problem, Source
+from dlflash.recording import Recording
 from dlflash.registry import Registry
 from dlflash.sources.cards import DOLLAR_MATH_RE
 from dlflash.text.cardtext import (
@@ -932,46 +933,19 @@ def _card_findings(
         key = cache.key(LINT_CACHE, keys[card.id], media)
         entry = _decode_findings(old.get(key), ctx.word_cards, limit)
         if entry is None:
-            asked = _Asked(ctx.word_cards)
+            asked: Recording[int] = Recording(ctx.word_cards)
             seen = LintContext(ctx.media_available, asked, ctx.cards)
             findings = [
                 (rule.name, f) for rule in RULES.values() if rule.card_check is not None
                 for f in rule.card_check(card, seen)
             ]
-            rare = {w: ctx.word_cards.get(w, 0) <= limit for w in sorted(asked.words)}
+            rare = {w: ctx.word_cards.get(w, 0) <= limit for w in sorted(asked.read)}
             entry = (findings, rare)
         findings, rare = entry
         entries[key] = {"findings": [[name, f.message, f.severity] for name, f in findings], "rare": rare}
         found[card.id] = findings
     cache.save(LINT_CACHE, "card-rules", entries, old)
     return found
-
-
-class _Asked(Mapping[str, int]):
-    """``word_cards`` that remembers which words were looked up."""
-
-    def __init__(self, counts: Mapping[str, int]) -> None:
-        self.counts = counts
-        self.words: set[str] = set()
-
-    def __getitem__(self, word: str) -> int:
-        self.words.add(word)
-        return self.counts[word]
-
-    def get(self, word: str, default: Any = None) -> Any:
-        self.words.add(word)
-        return self.counts.get(word, default)
-
-    def __contains__(self, word: object) -> bool:
-        if isinstance(word, str):
-            self.words.add(word)
-        return word in self.counts
-
-    def __iter__(self) -> Iterator[str]:
-        raise TypeError("a rule must ask about words, not list them: the cache records what it asked")
-
-    def __len__(self) -> int:
-        return len(self.counts)
 
 
 def _decode_findings(
